@@ -88,6 +88,8 @@ export interface Store {
   pruneEvents(beforeMs: number, keepAtLeast: number): Promise<number>;
 
   // ---- audit ----
+  /** Records an audit event that goes with no other change (e.g. cert.create, user.login). */
+  appendAudit(audit: AuditDraft): Promise<AuditEvent>;
   searchAudit(query: AuditQuery): Promise<Page<AuditEvent>>;
 
   // ---- lifecycle ----

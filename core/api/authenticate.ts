@@ -1,0 +1,78 @@
+import { AppError } from '../domain/app-error.ts';
+import type { Role, User } from '../domain/types.ts';
+import type { Store } from '../store/store.ts';
+
+/** The part of a grpc-js server call that authentication reads. */
+export interface AuthenticatedCall {
+  getAuthContext(): { sslPeerCertificate?: { raw: Buffer } };
+}
+
+/** What the server knows from a verified client certificate. */
+export interface CallerIdentity {
+  readonly user: string;
+  readonly roles: readonly string[];
+  readonly accessRequestIds: readonly string[];
+  readonly expiresMs: number;
+}
+
+/** The authenticated caller of one RPC, with its live roles. */
+export interface Caller {
+  name: string;
+  user: User;
+  /** Base roles of the stored user plus the roles of the active requests in the certificate. */
+  roleNames: string[];
+  roles: Role[];
+  traits: Record<string, string[]>;
+  activeRequestIds: readonly string[];
+  certExpiresMs: number;
+}
+
+export interface AuthenticatorOptions {
+  store: Store;
+  /** Live role definitions by name. */
+  getRole: (name: string) => Role | undefined;
+  /** Parses (and caches) the DER of a TLS-verified client certificate. */
+  parseIdentity: (der: Buffer) => CallerIdentity;
+  now: () => number;
+}
+
+/**
+ * Builds the per-call authenticator. TLS has already verified the chain to the cluster CA;
+ * this resolves the user live (a deleted user is refused at once) and re-checks every access
+ * request the certificate carries: elevated access holds only while each is APPROVED and
+ * unexpired, so deleting, revoking or expiring a request cuts it immediately.
+ */
+export function createAuthenticator(options: AuthenticatorOptions): (call: AuthenticatedCall) => Promise<Caller> {
+  const { store, getRole, parseIdentity, now } = options;
+  return async (call) => {
+    const der = call.getAuthContext().sslPeerCertificate?.raw;
+    if (!der) throw new AppError('unauthenticated', 'a client certificate issued by the cluster CA is required');
+    const identity = parseIdentity(der);
+    const t = now();
+    if (identity.expiresMs <= t) throw new AppError('unauthenticated', `certificate of user "${identity.user}" has expired`);
+    const user = await store.getUser(identity.user);
+    if (!user) throw new AppError('unauthenticated', `user "${identity.user}" does not exist (deleted?)`);
+    const roleNames = new Set(user.roles);
+    for (const id of identity.accessRequestIds) {
+      const request = await store.getRequest(id);
+      if (!request) throw new AppError('permission_denied', `certificate carries access request ${id}, which no longer exists; drop it with a fresh certificate`);
+      if (request.user !== identity.user) throw new AppError('permission_denied', `certificate carries access request ${id} of another user`);
+      if (request.state !== 'APPROVED') {
+        throw new AppError('permission_denied', `certificate carries access request ${id}, which is ${request.state}; elevated access has ended`);
+      }
+      if (request.accessExpiresMs <= t) throw new AppError('permission_denied', `certificate carries access request ${id}, whose access expired`);
+      for (const role of request.roles) roleNames.add(role);
+    }
+    const names = [...roleNames].sort();
+    const roles = names.map(getRole).filter((r): r is Role => r !== undefined);
+    return {
+      name: identity.user,
+      user,
+      roleNames: names,
+      roles,
+      traits: user.traits,
+      activeRequestIds: identity.accessRequestIds,
+      certExpiresMs: identity.expiresMs,
+    };
+  };
+}

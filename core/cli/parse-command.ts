@@ -1,0 +1,78 @@
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { parseDuration } from '../domain/duration.ts';
+import { UsageError } from './cli-error.ts';
+import type { OutputFormat } from './output.ts';
+
+/** Flags every client command accepts. */
+export const GLOBAL_FLAGS = {
+  addr: { type: 'string' },
+  identity: { type: 'string', short: 'i' },
+  format: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsOptionsConfig;
+
+export const GLOBAL_HELP = `Global flags:
+  --addr HOST:PORT     server address (env GATEHOUSE_ADDR, ~/.gatehouse/config.json, default 127.0.0.1:3025)
+  --identity FILE      identity file (env GATEHOUSE_IDENTITY, ~/.gatehouse/identity.pem, ./data/admin-identity.pem)
+  --format table|json  output format (default table)`;
+
+/** What main() read from the environment, passed down so nothing else reads process.env. */
+export interface CliEnv {
+  home: string;
+  cwd: string;
+  addr: string | undefined;
+  identity: string | undefined;
+}
+
+export interface GlobalOptions {
+  addr: string | undefined;
+  identity: string | undefined;
+  format: OutputFormat;
+  env: CliEnv;
+}
+
+export interface ParsedCommand<T extends ParseArgsOptionsConfig> {
+  values: ReturnType<typeof parseArgs<{ options: T & typeof GLOBAL_FLAGS; allowPositionals: true; strict: true }>>['values'];
+  positionals: string[];
+  globals: GlobalOptions;
+}
+
+/**
+ * Parses one command's flags (plus the global ones). `--help` prints `usage` and exits 0;
+ * unknown flags and missing values are UsageErrors naming the flag.
+ */
+export function parseCommand<T extends ParseArgsOptionsConfig>(argv: string[], options: T, usage: string, env: CliEnv): ParsedCommand<T> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: { ...options, ...GLOBAL_FLAGS }, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(`${err instanceof Error ? err.message : String(err)}\n\n${usage}`);
+  }
+  const v: Record<string, unknown> = parsed.values;
+  const str = (key: string): string | undefined => (typeof v[key] === 'string' ? v[key] : undefined);
+  if (v.help === true) {
+    process.stdout.write(`${usage}\n\n${GLOBAL_HELP}\n`);
+    process.exit(0);
+  }
+  const format = str('format') ?? 'table';
+  if (format !== 'table' && format !== 'json') throw new UsageError(`--format must be table or json, not ${JSON.stringify(format)}`);
+  return {
+    values: parsed.values,
+    positionals: parsed.positionals,
+    globals: { addr: str('addr'), identity: str('identity'), format, env },
+  };
+}
+
+/** Parses `8h`, `30m`, `7d`, `2160h`; names the flag on error. */
+export function parseDurationFlag(flag: string, value: string): number {
+  try {
+    return parseDuration(value);
+  } catch (err) {
+    throw new UsageError(`--${flag}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** Splits `a,b, c` into a list, dropping empties. */
+export function splitList(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
