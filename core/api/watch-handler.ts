@@ -1,4 +1,4 @@
-import type * as grpc from '@grpc/grpc-js';
+import { status as grpcStatus, type handleServerStreamingCall } from '@grpc/grpc-js';
 import type { Event as ProtoEvent } from '../../proto/gen/gatehouse/v1/Event.ts';
 import type { WatchEventsRequest__Output } from '../../proto/gen/gatehouse/v1/WatchEventsRequest.ts';
 import { AppError } from '../domain/app-error.ts';
@@ -60,7 +60,7 @@ export function createWatchHandler(
   deps: ApiDeps,
   rt: RpcRuntime,
   serializeEvent: (event: ProtoEvent) => Buffer,
-): grpc.handleServerStreamingCall<WatchEventsRequest__Output, Buffer> {
+): handleServerStreamingCall<WatchEventsRequest__Output, Buffer> {
   return (call) => {
     const started = performance.now();
     let open = true;
@@ -77,7 +77,7 @@ export function createWatchHandler(
       }
       const st = toStatus(err);
       call.emit('error', { code: st.code, details: st.details });
-      finish(rt, 'WatchEvents', String(st.code), started, call.getPeer(), user, st.appError);
+      finish(rt, 'WatchEvents', grpcStatus[st.code], started, call.getPeer(), user, st.appError);
     };
     call.on('cancelled', () => {
       open = false;
