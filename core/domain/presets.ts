@@ -1,0 +1,76 @@
+import { renderRoleYaml } from './render-role-yaml.ts';
+import type { Role, RoleConditions, Rule } from './types.ts';
+
+/*
+ * Built-in roles. They always exist, cannot be removed or replaced, and are rendered as YAML
+ * so `role get` shows them like any other role.
+ *
+ * - admin: every verb on every resource; may request and review any role.
+ * - access-plugin: what a plugin needs: read and watch requests, read users and roles, manage
+ *   plugin data, and review any request as itself (restrict it with deny.review_requests in
+ *   another role assigned to the plugin's user).
+ * - requester: nothing special; every user may create and read their own requests anyway.
+ *   Give users request rights with `allow.request.roles` in your own roles.
+ * - reviewer: list, read and watch requests; review any request.
+ */
+
+const RO = ['list', 'read'];
+
+function emptyConditions(): RoleConditions {
+  return {
+    logins: [],
+    nodeLabels: {},
+    rules: [],
+    request: { roles: [], thresholds: [], annotations: {}, suggestedReviewers: [], maxDurationMs: 0 },
+    reviewRequests: { roles: [], where: '' },
+  };
+}
+
+function preset(
+  name: string,
+  description: string,
+  allow: { rules?: Rule[]; requestRoles?: string[]; reviewRoles?: string[] },
+): Role {
+  const conditions = emptyConditions();
+  conditions.rules = allow.rules ?? [];
+  conditions.request.roles = allow.requestRoles ?? [];
+  conditions.reviewRequests.roles = allow.reviewRoles ?? [];
+  const role: Omit<Role, 'yaml' | 'preset'> = {
+    name,
+    allow: conditions,
+    deny: emptyConditions(),
+    options: { maxSessionTtlMs: 0, requestAccess: 'optional' },
+  };
+  return deepFreeze({ ...role, yaml: renderRoleYaml(role, description), preset: true });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** The built-in roles, frozen: admin, access-plugin, requester, reviewer. */
+export const PRESET_ROLES: readonly Role[] = Object.freeze([
+  preset('admin', 'Full control of Gatehouse: every verb on every resource', {
+    rules: [{ resources: ['*'], verbs: ['*'] }],
+    requestRoles: ['*'],
+    reviewRoles: ['*'],
+  }),
+  preset('access-plugin', 'Access request plugins: watch requests, keep plugin data, submit reviews', {
+    rules: [
+      { resources: ['access_request'], verbs: [...RO, 'watch'] },
+      { resources: ['access_plugin_data'], verbs: ['list', 'read', 'create', 'update', 'delete'] },
+      { resources: ['user'], verbs: RO },
+      { resources: ['role'], verbs: RO },
+    ],
+    reviewRoles: ['*'],
+  }),
+  preset('requester', 'Create and read your own access requests (every user can)', {}),
+  preset('reviewer', 'See and review access requests', {
+    rules: [{ resources: ['access_request'], verbs: [...RO, 'watch'] }],
+    reviewRoles: ['*'],
+  }),
+]);
