@@ -12,6 +12,11 @@ import type { Role, RoleConditions, Rule } from './types.ts';
  * - requester: nothing special; every user may create and read their own requests anyway.
  *   Give users request rights with `allow.request.roles` in your own roles.
  * - reviewer: list, read and watch requests; review any request.
+ * - access-plugin-delegate: submit reviews on behalf of other users (verb review_on_behalf).
+ *   Deliberately NOT part of access-plugin: a plugin that only notifies (Slack, email) must not
+ *   be able to approve as anyone it names. Give it only to plugins that carry a person's
+ *   decision (Jira transitions, GitLab labels), next to access-plugin. The server still judges
+ *   such a review as the named person: their review rights, no self-review, one per person.
  */
 
 const RO = ['list', 'read'];
@@ -52,7 +57,7 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** The built-in roles, frozen: admin, access-plugin, requester, reviewer. */
+/** The built-in roles, frozen: admin, access-plugin, requester, reviewer, access-plugin-delegate. */
 export const PRESET_ROLES: readonly Role[] = Object.freeze([
   preset('admin', 'Full control of Gatehouse: every verb on every resource', {
     rules: [{ resources: ['*'], verbs: ['*'] }],
@@ -72,5 +77,8 @@ export const PRESET_ROLES: readonly Role[] = Object.freeze([
   preset('reviewer', 'See and review access requests', {
     rules: [{ resources: ['access_request'], verbs: [...RO, 'watch'] }],
     reviewRoles: ['*'],
+  }),
+  preset('access-plugin-delegate', 'Submit reviews on behalf of the person who decided (Jira, GitLab plugins)', {
+    rules: [{ resources: ['access_request'], verbs: ['review_on_behalf'] }],
   }),
 ]);

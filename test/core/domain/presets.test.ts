@@ -11,8 +11,8 @@ const preset = (name: string): Role => {
 };
 
 describe('preset roles', () => {
-  it('are admin, access-plugin, requester and reviewer, marked preset and frozen', () => {
-    expect(PRESET_ROLES.map((r) => r.name)).toEqual(['admin', 'access-plugin', 'requester', 'reviewer']);
+  it('are admin, access-plugin, requester, reviewer and access-plugin-delegate, marked preset and frozen', () => {
+    expect(PRESET_ROLES.map((r) => r.name)).toEqual(['admin', 'access-plugin', 'requester', 'reviewer', 'access-plugin-delegate']);
     for (const role of PRESET_ROLES) {
       expect(role.preset).toBe(true);
       expect(Object.isFrozen(role)).toBe(true);
@@ -57,5 +57,12 @@ describe('preset roles', () => {
     expect(reviewer.allows('access_request', 'list')).toBe(true);
     expect(reviewer.allows('access_plugin_data', 'read')).toBe(false);
     expect(reviewer.mayReviewRequests()).toBe(true);
+  });
+});
+
+describe('access-plugin-delegate', () => {
+  it('is the only preset besides admin that may review on behalf of others', () => {
+    const may = PRESET_ROLES.filter((r) => r.allow.rules.some((rule) => rule.verbs.includes('review_on_behalf') || rule.verbs.includes('*'))).map((r) => r.name);
+    expect(may).toEqual(['admin', 'access-plugin-delegate']);
   });
 });
