@@ -1,0 +1,437 @@
+import { AppError, invalidArgument, notFound } from '../../domain/app-error.ts';
+import type { AccessRequest, AuditDraft, AuditEvent, PluginData, Role, StoredEvent, User } from '../../domain/types.ts';
+import { AppendListeners } from '../append-listeners.ts';
+import { checkPageSize, decodeIntegerPageToken, decodeStringPageToken, toPage } from '../page-token.ts';
+import { applyPluginDataChange } from '../plugin-data-change.ts';
+import { auditConditions, requestConditions } from '../query-filters.ts';
+import { readRow } from '../row-reader.ts';
+import { silentLog } from '../store-log.ts';
+import type { StoreLog } from '../store-log.ts';
+import type { AuditQuery, Committed, Invite, Page, RequestChange, RequestQuery, Store } from '../store.ts';
+import { pluginEntrySchema } from '../stored-schemas.ts';
+import {
+  deleteEvent,
+  parseAuditRow,
+  parseEventRow,
+  parseInviteRow,
+  parseRequestRow,
+  parseRoleRow,
+  parseUserRow,
+  putRequestEvent,
+  putRoleEvent,
+  putUserEvent,
+  requestColumns,
+} from '../stored-rows.ts';
+import type { EventDraft } from '../stored-rows.ts';
+import { PostgresConnection } from './postgres-connection.ts';
+import type { Query, Row } from './postgres-connection.ts';
+import type { ConstraintMessages } from './postgres-errors.ts';
+import { PostgresListener } from './postgres-listener.ts';
+
+export interface PostgresStoreOptions {
+  /** e.g. postgres://user:pass@host:5432/gatehouse (never logged). */
+  connectionString: string;
+  /** @default a logger that discards everything */
+  log?: StoreLog;
+  /** Clock for event and audit times and `updatedMs`. @default Date.now */
+  now?: () => number;
+  /** Pool size, plus one connection for LISTEN. @default 10 */
+  maxConnections?: number;
+  /** How long to wait for a pooled connection before `unavailable`. @default 10000 */
+  connectTimeoutMs?: number;
+}
+
+/** The NOTIFY channel; the payload is the newest position of the committing transaction. */
+export const EVENTS_CHANNEL = 'gatehouse_events';
+/**
+ * Transaction-level advisory lock held from the first event (or audit) insert to COMMIT
+ * ("gh-event"). Appends therefore commit in position order: a BIGSERIAL alone hands out N+1
+ * while N may still be uncommitted, and a reader that saw N+1 first would skip N forever.
+ */
+const EVENT_LOG_LOCK = 0x67682d6576656e74n.toString();
+const MAX_READ_EVENTS = 10_000;
+
+/** The transaction in progress and the last position it appended. */
+interface Tx {
+  query: Query;
+  position: number | undefined;
+}
+
+/**
+ * Opens a PostgreSQL-backed Store on a `pg` Pool, migrating the schema if needed. Several
+ * replicas may share one database: writes are serialised per row (SELECT … FOR NO KEY UPDATE,
+ * the lock an UPDATE takes, so foreign-key checks are not blocked), event positions become
+ * visible strictly in order (EVENT_LOG_LOCK), and every commit that appends events sends
+ * NOTIFY gatehouse_events, '<position>' so `onAppend` fires in every replica.
+ *
+ * `onAppend` listeners run in a microtask after this process's own COMMIT, and after a
+ * notification for other replicas' commits; positions are reported only upwards.
+ *
+ * @throws AppError `unavailable` if the database cannot be reached, `failed_precondition` if
+ * its schema is newer than this code.
+ */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
+  const log = options.log ?? silentLog;
+  const db = await PostgresConnection.open(
+    {
+      connectionString: options.connectionString,
+      maxConnections: options.maxConnections ?? 10,
+      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    },
+    log,
+  );
+  const store = new PostgresStore(db, log, options.now ?? Date.now, options.connectionString);
+  try {
+    await store.start();
+  } catch (err) {
+    await store.close();
+    throw new AppError('unavailable', 'cannot LISTEN for event notifications', { cause: err });
+  }
+  return store;
+}
+
+class PostgresStore implements Store {
+  readonly #db: PostgresConnection;
+  readonly #log: StoreLog;
+  readonly #now: () => number;
+  readonly #appended: AppendListeners;
+  readonly #listener: PostgresListener;
+  #closing: Promise<void> | undefined;
+
+  constructor(db: PostgresConnection, log: StoreLog, now: () => number, connectionString: string) {
+    this.#db = db;
+    this.#log = log;
+    this.#now = now;
+    this.#appended = new AppendListeners(log);
+    this.#listener = new PostgresListener({
+      connectionString,
+      channel: EVENTS_CHANNEL,
+      log,
+      onPosition: (position) => this.#appended.notify(position),
+      onListening: () => {
+        this.lastPosition().then(
+          (position) => this.#appended.notify(position),
+          (err: unknown) => this.#log.warn({ err }, 'cannot read the event log position after reconnecting'),
+        );
+      },
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.#listener.start();
+  }
+
+  // ---- access requests ----
+
+  async createRequest(request: AccessRequest, audit: AuditDraft): Promise<Committed<AccessRequest>> {
+    return this.#write(async (tx) => {
+      const timeMs = this.#now();
+      const value: AccessRequest = { ...request, revision: 1, updatedMs: timeMs };
+      await tx.query(
+        'INSERT INTO requests (id, user_name, state, pending_expires_ms, access_expires_ms, revision, json) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        requestColumns(value),
+      );
+      return { value, position: await this.#append(tx, [putRequestEvent(value)], audit, timeMs) };
+    }, { alreadyExists: `access request ${request.id} already exists` });
+  }
+
+  async getRequest(id: string): Promise<AccessRequest | undefined> {
+    const row = (await this.#read('SELECT json FROM requests WHERE id = ?', [id]))[0];
+    return row === undefined ? undefined : parseRequestRow(row);
+  }
+
+  async listRequests(query: RequestQuery): Promise<Page<AccessRequest>> {
+    checkPageSize(query.pageSize);
+    const { where, params } = requestConditions(query, decodeStringPageToken(query.pageToken), (column, values) => ({
+      sql: `${column} = ANY(?::text[])`,
+      param: [...values],
+    }));
+    const rows = await this.#read(`SELECT json FROM requests ${where} ORDER BY id LIMIT ?`, [...params, query.pageSize + 1]);
+    return toPage(rows.map(parseRequestRow), query.pageSize, (r) => r.id);
+  }
+
+  async updateRequest(id: string, change: RequestChange): Promise<Committed<AccessRequest>> {
+    return this.#write(async (tx) => {
+      const row = (await tx.query('SELECT json FROM requests WHERE id = ? FOR NO KEY UPDATE', [id]))[0];
+      if (row === undefined) throw notFound(`access request ${id} not found`);
+      const current = parseRequestRow(row);
+      const next = change(current);
+      if (next.request.id !== id) throw new AppError('internal', `change of access request ${id} altered its id`);
+      const timeMs = this.#now(); // after the row lock, so updatedMs follows the previous writer's
+      const value: AccessRequest = { ...next.request, revision: current.revision + 1, updatedMs: timeMs };
+      const [, user, state, pendingMs, accessMs, revision, json] = requestColumns(value);
+      await tx.query(
+        'UPDATE requests SET user_name = ?, state = ?, pending_expires_ms = ?, access_expires_ms = ?, revision = ?, json = ? WHERE id = ?',
+        [user, state, pendingMs, accessMs, revision, json, id],
+      );
+      return { value, position: await this.#append(tx, [putRequestEvent(value)], next.audit, timeMs) };
+    });
+  }
+
+  async deleteRequest(id: string, audit: AuditDraft): Promise<Committed<AccessRequest>> {
+    return this.#write(async (tx) => {
+      // plugin_data rows go with it (ON DELETE CASCADE).
+      const row = (await tx.query('DELETE FROM requests WHERE id = ? RETURNING json', [id]))[0];
+      if (row === undefined) throw notFound(`access request ${id} not found`);
+      return { value: parseRequestRow(row), position: await this.#append(tx, [deleteEvent('access_request', id)], audit, this.#now()) };
+    });
+  }
+
+  // ---- plugin data ----
+
+  async getPluginData(requestId: string): Promise<PluginData> {
+    const rows = await this.#read('SELECT plugin, json FROM plugin_data WHERE request_id = ? ORDER BY plugin', [requestId]);
+    return Object.fromEntries(rows.map((row) => {
+      const r = readRow(row, 'plugin_data');
+      return [r.string('plugin'), r.json('json', pluginEntrySchema)];
+    }));
+  }
+
+  async updatePluginData(
+    requestId: string,
+    plugin: string,
+    set: Record<string, string>,
+    expect: Record<string, string>,
+  ): Promise<Record<string, string>> {
+    return this.#write(async ({ query }) => {
+      // Locking the request row serialises every plugin-data writer of this request, including
+      // racers whose entry does not exist yet (there is no plugin_data row to lock for them).
+      const found = await query('SELECT 1 AS found FROM requests WHERE id = ? FOR NO KEY UPDATE', [requestId]);
+      if (found.length === 0) throw notFound(`access request ${requestId} not found`);
+      const row = (await query('SELECT json FROM plugin_data WHERE request_id = ? AND plugin = ?', [requestId, plugin]))[0];
+      const current = row === undefined ? undefined : readRow(row, 'plugin_data').json('json', pluginEntrySchema);
+      const entry = applyPluginDataChange(current, set, expect);
+      if (Object.keys(entry).length === 0) {
+        await query('DELETE FROM plugin_data WHERE request_id = ? AND plugin = ?', [requestId, plugin]);
+      } else {
+        await query(
+          'INSERT INTO plugin_data (request_id, plugin, json) VALUES (?, ?, ?) ON CONFLICT (request_id, plugin) DO UPDATE SET json = excluded.json',
+          [requestId, plugin, JSON.stringify(entry)],
+        );
+      }
+      return entry;
+    });
+  }
+
+  // ---- users ----
+
+  async putUser(user: User, audit: AuditDraft, options?: { createOnly?: boolean }): Promise<Committed<User>> {
+    return this.#write(async (tx) => {
+      const upsert = options?.createOnly === true ? '' : ' ON CONFLICT (name) DO UPDATE SET json = excluded.json';
+      await tx.query(`INSERT INTO users (name, json) VALUES (?, ?)${upsert}`, [user.name, JSON.stringify(user)]);
+      return { value: user, position: await this.#append(tx, [putUserEvent(user)], audit, this.#now()) };
+    }, { alreadyExists: `user ${user.name} already exists` });
+  }
+
+  async getUser(name: string): Promise<User | undefined> {
+    const row = (await this.#read('SELECT json FROM users WHERE name = ?', [name]))[0];
+    return row === undefined ? undefined : parseUserRow(row);
+  }
+
+  async listUsers(): Promise<User[]> {
+    return (await this.#read('SELECT json FROM users ORDER BY name', [])).map(parseUserRow);
+  }
+
+  async deleteUser(name: string, audit: AuditDraft): Promise<Committed<User>> {
+    return this.#write(async (tx) => {
+      const row = (await tx.query('DELETE FROM users WHERE name = ? RETURNING json', [name]))[0];
+      if (row === undefined) throw notFound(`user ${name} not found`);
+      return { value: parseUserRow(row), position: await this.#append(tx, [deleteEvent('user', name)], audit, this.#now()) };
+    });
+  }
+
+  // ---- invites ----
+
+  async createInvite(invite: Invite): Promise<void> {
+    await this.#write(async ({ query }) => {
+      await query(
+        'INSERT INTO invites (token_hash, user_name, expires_ms, created_by) VALUES (?, ?, ?, ?)',
+        [invite.tokenHash, invite.user, invite.expiresMs, invite.createdBy],
+      );
+    }, { alreadyExists: 'invite already exists' });
+  }
+
+  async consumeInvite(tokenHash: string, nowMs: number): Promise<Invite | undefined> {
+    // One statement: concurrent consumers queue on the row lock and re-check `used_ms IS NULL`.
+    const row = (await this.#read(
+      'UPDATE invites SET used_ms = ? WHERE token_hash = ? AND used_ms IS NULL AND expires_ms > ? RETURNING token_hash, user_name, expires_ms, created_by',
+      [nowMs, tokenHash, nowMs],
+    ))[0];
+    return row === undefined ? undefined : parseInviteRow(row);
+  }
+
+  // ---- roles ----
+
+  async putRoles(roles: Role[], audit: AuditDraft): Promise<Committed<Role[]>> {
+    if (roles.length === 0) return { value: [], position: await this.lastPosition() };
+    return this.#write(async (tx) => {
+      for (const role of roles) {
+        await tx.query(
+          'INSERT INTO roles (name, json) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET json = excluded.json',
+          [role.name, JSON.stringify(role)],
+        );
+      }
+      return { value: roles, position: await this.#append(tx, roles.map(putRoleEvent), audit, this.#now()) };
+    });
+  }
+
+  async getRole(name: string): Promise<Role | undefined> {
+    const row = (await this.#read('SELECT json FROM roles WHERE name = ?', [name]))[0];
+    return row === undefined ? undefined : parseRoleRow(row);
+  }
+
+  async listRoles(): Promise<Role[]> {
+    return (await this.#read('SELECT json FROM roles ORDER BY name', [])).map(parseRoleRow);
+  }
+
+  async deleteRole(name: string, audit: AuditDraft): Promise<Committed<Role>> {
+    return this.#write(async (tx) => {
+      const row = (await tx.query('DELETE FROM roles WHERE name = ? RETURNING json', [name]))[0];
+      if (row === undefined) throw notFound(`role ${name} not found`);
+      return { value: parseRoleRow(row), position: await this.#append(tx, [deleteEvent('role', name)], audit, this.#now()) };
+    });
+  }
+
+  // ---- event log ----
+
+  async lastPosition(): Promise<number> {
+    const row = (await this.#read(
+      'SELECT GREATEST(COALESCE((SELECT MAX(position) FROM events), 0), pruned_through) AS last FROM event_log WHERE id = 1',
+      [],
+    ))[0];
+    return row === undefined ? 0 : readRow(row, 'events').integer('last');
+  }
+
+  async readEvents(after: number, limit: number): Promise<StoredEvent[]> {
+    if (!Number.isSafeInteger(after) || after < 0) throw invalidArgument(`invalid event position ${after}`);
+    if (!Number.isSafeInteger(limit) || limit < 1) throw invalidArgument(`invalid event limit ${limit}`);
+    // One statement, one snapshot: the watermark and the rows agree.
+    const rows = await this.#read(
+      `SELECT l.pruned_through, e.position, e.time_ms, e.type, e.kind, e.name, e.json
+         FROM event_log l
+         LEFT JOIN LATERAL (SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?) e ON true
+        WHERE l.id = 1
+        ORDER BY e.position`,
+      [after, Math.min(limit, MAX_READ_EVENTS)],
+    );
+    const prunedThrough = rows[0] === undefined ? 0 : readRow(rows[0], 'event_log').integer('pruned_through');
+    if (after < prunedThrough) {
+      throw new AppError('out_of_range', `events after position ${after} have been pruned (log starts after ${prunedThrough})`);
+    }
+    return rows.filter((row) => row.position !== null).map(parseEventRow);
+  }
+
+  onAppend(listener: (lastPosition: number) => void): () => void {
+    return this.#appended.add(listener);
+  }
+
+  async pruneEvents(beforeMs: number, keepAtLeast: number): Promise<number> {
+    if (!Number.isSafeInteger(keepAtLeast) || keepAtLeast < 0) throw invalidArgument(`invalid keepAtLeast ${keepAtLeast}`);
+    return this.#write(async ({ query }) => {
+      // Under the append lock nothing is in flight, so every position below the bound is final.
+      await query('SELECT pg_advisory_xact_lock(?)', [EVENT_LOG_LOCK]);
+      // Delete a contiguous prefix (see SqliteStore.pruneEvents for why).
+      const position = (rows: Row[]) => (rows[0] === undefined ? undefined : readRow(rows[0], 'events').integer('position'));
+      const bounds: number[] = [];
+      const young = position(await query('SELECT position FROM events WHERE time_ms >= ? ORDER BY position LIMIT 1', [beforeMs]));
+      if (young !== undefined) bounds.push(young);
+      if (keepAtLeast > 0) {
+        const kept = position(await query('SELECT position FROM events ORDER BY position DESC LIMIT 1 OFFSET ?', [keepAtLeast - 1]));
+        if (kept === undefined) return 0; // fewer events than keepAtLeast
+        bounds.push(kept);
+      }
+      const bound = bounds.length > 0 ? Math.min(...bounds) : Number.MAX_SAFE_INTEGER;
+      const result = (await query(
+        'WITH d AS (DELETE FROM events WHERE position < ? RETURNING position) SELECT COUNT(*) AS deleted, COALESCE(MAX(position), 0) AS highest FROM d',
+        [bound],
+      ))[0];
+      const r = result === undefined ? undefined : readRow(result, 'events');
+      const deleted = r?.integer('deleted') ?? 0;
+      if (deleted > 0) {
+        await query('UPDATE event_log SET pruned_through = GREATEST(pruned_through, ?) WHERE id = 1', [r?.integer('highest') ?? 0]);
+      }
+      return deleted;
+    });
+  }
+
+  // ---- audit ----
+
+  async appendAudit(audit: AuditDraft): Promise<AuditEvent> {
+    return this.#write(async ({ query }) => {
+      // Audit ids, like positions, must become visible in order for id-based paging.
+      await query('SELECT pg_advisory_xact_lock(?)', [EVENT_LOG_LOCK]);
+      const row = (await query(
+        'INSERT INTO audit (time_ms, type, actor, request_id, json) VALUES (?, ?, ?, ?, ?) RETURNING id, time_ms, type, actor, request_id, json',
+        [this.#now(), audit.type, audit.actor, audit.requestId, JSON.stringify(audit.details)],
+      ))[0];
+      if (row === undefined) throw new AppError('internal', 'audit insert returned no row');
+      return parseAuditRow(row);
+    });
+  }
+
+  async searchAudit(query: AuditQuery): Promise<Page<AuditEvent>> {
+    checkPageSize(query.pageSize);
+    const { where, params } = auditConditions(query, decodeIntegerPageToken(query.pageToken));
+    const sql = `SELECT id, time_ms, type, actor, request_id, json FROM audit ${where} ORDER BY id LIMIT ?`;
+    const rows = await this.#read(sql, [...params, query.pageSize + 1]);
+    return toPage(rows.map(parseAuditRow), query.pageSize, (e) => e.id);
+  }
+
+  // ---- lifecycle ----
+
+  async close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#appended.clear();
+      try {
+        await this.#listener.stop();
+      } finally {
+        await this.#db.close();
+      }
+    })();
+    return this.#closing;
+  }
+
+  // ---- internals ----
+
+  /**
+   * Appends events and one audit entry inside `tx`, under EVENT_LOG_LOCK, and queues the NOTIFY
+   * (PostgreSQL delivers it at COMMIT). Taken last in the transaction, after every row lock, so
+   * it cannot deadlock with them and is held only for the inserts and the commit.
+   */
+  async #append(tx: Tx, events: readonly EventDraft[], audit: AuditDraft, timeMs: number): Promise<number> {
+    await tx.query('SELECT pg_advisory_xact_lock(?)', [EVENT_LOG_LOCK]);
+    let position = 0;
+    for (const event of events) {
+      const row = (await tx.query(
+        'INSERT INTO events (time_ms, type, kind, name, json) VALUES (?, ?, ?, ?, ?) RETURNING position',
+        [timeMs, event.type, event.kind, event.name, event.json],
+      ))[0];
+      if (row === undefined) throw new AppError('internal', 'event insert returned no position');
+      position = readRow(row, 'events').integer('position');
+    }
+    await tx.query(
+      'INSERT INTO audit (time_ms, type, actor, request_id, json) VALUES (?, ?, ?, ?, ?)',
+      [timeMs, audit.type, audit.actor, audit.requestId, JSON.stringify(audit.details)],
+    );
+    await tx.query('SELECT pg_notify(?, ?)', [EVENTS_CHANNEL, String(position)]);
+    tx.position = position;
+    return position;
+  }
+
+  /** Runs `fn` in one transaction; announces the events it appended after COMMIT. */
+  async #write<T>(fn: (tx: Tx) => Promise<T>, messages?: ConstraintMessages): Promise<T> {
+    let appended: number | undefined;
+    const result = await this.#db.transaction(async (query) => {
+      const tx: Tx = { query, position: undefined };
+      const value = await fn(tx);
+      appended = tx.position;
+      return value;
+    }, messages);
+    if (appended !== undefined) this.#appended.notify(appended);
+    return result;
+  }
+
+  #read(sql: string, params: readonly unknown[]): Promise<Row[]> {
+    return this.#db.query(sql, params);
+  }
+}

@@ -1,0 +1,118 @@
+import { DatabaseSync } from 'node:sqlite';
+import type { SQLInputValue, StatementSync } from 'node:sqlite';
+import { AppError } from '../../domain/app-error.ts';
+import { readRow } from '../row-reader.ts';
+import { SLOW_TRANSACTION_MS } from '../store-log.ts';
+import type { StoreLog } from '../store-log.ts';
+import { translateSqliteError } from './sqlite-errors.ts';
+import type { ConstraintMessages } from './sqlite-errors.ts';
+import { migrateSqlite } from './sqlite-migrations.ts';
+
+/**
+ * One `node:sqlite` connection with the settings the Store's guarantees rest on, a cache of
+ * prepared statements and synchronous transactions. Driver errors leave as AppError.
+ */
+export class SqliteConnection {
+  readonly #db: DatabaseSync;
+  readonly #log: StoreLog;
+  readonly #statements = new Map<string, StatementSync>();
+  #closed = false;
+
+  /**
+   * Opens `path` in WAL mode with `synchronous=FULL` (a COMMIT returns only once the WAL is
+   * fsynced: durable across kill -9 and power loss), foreign keys on, and a busy timeout for
+   * locks held by another connection; then applies pending migrations.
+   */
+  static open(path: string, busyTimeoutMs: number, log: StoreLog): SqliteConnection {
+    let db: DatabaseSync;
+    try {
+      db = new DatabaseSync(path, { timeout: busyTimeoutMs, enableForeignKeyConstraints: true });
+    } catch (err) {
+      throw new AppError('unavailable', `cannot open SQLite database ${path}`, { cause: err });
+    }
+    try {
+      const mode = db.prepare('PRAGMA journal_mode = WAL').get();
+      if (mode === undefined || readRow(mode, 'pragma').string('journal_mode') !== 'wal') {
+        log.warn({ path }, 'SQLite WAL mode unavailable; using the default journal');
+      }
+      db.exec('PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;');
+      migrateSqlite(db);
+    } catch (err) {
+      db.close();
+      throw translateSqliteError(err);
+    }
+    return new SqliteConnection(db, log);
+  }
+
+  private constructor(db: DatabaseSync, log: StoreLog) {
+    this.#db = db;
+    this.#log = log;
+  }
+
+  /**
+   * Runs `fn` between `begin` and COMMIT, rolling back if it throws. `BEGIN IMMEDIATE` takes
+   * the write lock up front, so a read-modify-write never has to be upgraded (and fail with
+   * SQLITE_BUSY) half way; a plain `BEGIN` gives readers one snapshot.
+   */
+  transaction<T>(begin: 'BEGIN' | 'BEGIN IMMEDIATE', fn: () => T, messages?: ConstraintMessages): T {
+    this.#checkOpen();
+    const started = performance.now();
+    try {
+      this.#db.exec(begin);
+      const result = fn();
+      this.#db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      throw translateSqliteError(err, messages);
+    } finally {
+      const elapsedMs = performance.now() - started;
+      if (elapsedMs > SLOW_TRANSACTION_MS) this.#log.warn({ elapsedMs }, 'slow SQLite transaction');
+    }
+  }
+
+  // run() leaves error translation to transaction(), which knows what a constraint violation
+  // means for the caller; get() and all() also serve reads outside transactions.
+  run(sql: string, ...params: SQLInputValue[]): { changes: number | bigint } {
+    return this.#statement(sql).run(...params);
+  }
+
+  get(sql: string, ...params: SQLInputValue[]): Record<string, unknown> | undefined {
+    try {
+      return this.#statement(sql).get(...params);
+    } catch (err) {
+      throw translateSqliteError(err);
+    }
+  }
+
+  all(sql: string, ...params: SQLInputValue[]): Record<string, unknown>[] {
+    try {
+      return this.#statement(sql).all(...params);
+    } catch (err) {
+      throw translateSqliteError(err);
+    }
+  }
+
+  /** Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#statements.clear();
+    this.#db.close();
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new AppError('unavailable', 'store is closed');
+  }
+
+  /** Prepared statements are cached by their SQL text; the set of shapes is small and fixed. */
+  #statement(sql: string): StatementSync {
+    this.#checkOpen();
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+}

@@ -1,0 +1,377 @@
+import { AppError, invalidArgument, notFound } from '../../domain/app-error.ts';
+import type { AccessRequest, AuditDraft, AuditEvent, PluginData, Role, StoredEvent, User } from '../../domain/types.ts';
+import { AppendListeners } from '../append-listeners.ts';
+import { checkPageSize, decodeIntegerPageToken, decodeStringPageToken, toPage } from '../page-token.ts';
+import { applyPluginDataChange } from '../plugin-data-change.ts';
+import { auditConditions, requestConditions } from '../query-filters.ts';
+import { readRow } from '../row-reader.ts';
+import { silentLog } from '../store-log.ts';
+import type { StoreLog } from '../store-log.ts';
+import type { AuditQuery, Committed, Invite, Page, RequestChange, RequestQuery, Store } from '../store.ts';
+import { pluginEntrySchema } from '../stored-schemas.ts';
+import {
+  deleteEvent,
+  parseAuditRow,
+  parseEventRow,
+  parseInviteRow,
+  parseRequestRow,
+  parseRoleRow,
+  parseUserRow,
+  putRequestEvent,
+  putRoleEvent,
+  putUserEvent,
+  requestColumns,
+} from '../stored-rows.ts';
+import type { EventDraft } from '../stored-rows.ts';
+import { SqliteConnection } from './sqlite-connection.ts';
+import type { ConstraintMessages } from './sqlite-errors.ts';
+
+export interface SqliteStoreOptions {
+  /** The database file; created (with its schema) if absent. Its directory must exist. */
+  path: string;
+  /** @default a logger that discards everything */
+  log?: StoreLog;
+  /** Clock for event and audit times and `updatedMs`. @default Date.now */
+  now?: () => number;
+  /** How long a write waits for a lock held by another connection. @default 5000 */
+  busyTimeoutMs?: number;
+}
+
+/** Largest `limit` honoured by readEvents; larger values are clamped ("at most `limit`"). */
+const MAX_READ_EVENTS = 10_000;
+
+/**
+ * Opens (creating and migrating if needed) a SQLite-backed Store on `node:sqlite`.
+ *
+ * Durability: WAL journal with `synchronous=FULL`, so a resolved write has been fsynced and
+ * survives kill -9 and power loss. Every mutation runs in one synchronous
+ * `BEGIN IMMEDIATE … COMMIT`: node:sqlite is synchronous, so transactions of this process never
+ * interleave and no read-modify-write can be lost. The price is that a transaction blocks the
+ * event loop for its duration (slow ones are logged).
+ *
+ * SQLite is for a single server process: `onAppend` only sees commits made through this
+ * instance. Two processes on one file stay consistent (locks, busy_timeout) but do not learn of
+ * each other's events; run PostgreSQL for several replicas.
+ *
+ * `onAppend` listeners run in a microtask queued right after COMMIT: after the data is durable,
+ * before the writer's own `await` resumes.
+ *
+ * @throws AppError `unavailable` if the file cannot be opened, `failed_precondition` if its
+ * schema is newer than this code.
+ */
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
+  const log = options.log ?? silentLog;
+  const connection = SqliteConnection.open(options.path, options.busyTimeoutMs ?? 5_000, log);
+  return new SqliteStore(connection, log, options.now ?? Date.now);
+}
+
+class SqliteStore implements Store {
+  readonly #db: SqliteConnection;
+  readonly #now: () => number;
+  readonly #appended: AppendListeners;
+  /** Position of the last event appended by the transaction in progress. */
+  #txPosition: number | undefined;
+
+  constructor(db: SqliteConnection, log: StoreLog, now: () => number) {
+    this.#db = db;
+    this.#now = now;
+    this.#appended = new AppendListeners(log);
+  }
+
+  // ---- access requests ----
+
+  async createRequest(request: AccessRequest, audit: AuditDraft): Promise<Committed<AccessRequest>> {
+    return this.#write((timeMs) => {
+      const value: AccessRequest = { ...request, revision: 1, updatedMs: timeMs };
+      this.#db.run(
+        'INSERT INTO requests (id, user_name, state, pending_expires_ms, access_expires_ms, revision, json) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        ...requestColumns(value),
+      );
+      return { value, position: this.#append([putRequestEvent(value)], audit, timeMs) };
+    }, { alreadyExists: `access request ${request.id} already exists` });
+  }
+
+  async getRequest(id: string): Promise<AccessRequest | undefined> {
+    return this.#getRequest(id);
+  }
+
+  async listRequests(query: RequestQuery): Promise<Page<AccessRequest>> {
+    checkPageSize(query.pageSize);
+    // IN over json_each(?) keeps one statement shape whatever the list length.
+    const { where, params } = requestConditions(query, decodeStringPageToken(query.pageToken), (column, values) => ({
+      sql: `${column} IN (SELECT value FROM json_each(?))`,
+      param: JSON.stringify(values),
+    }));
+    const rows = this.#db.all(`SELECT json FROM requests ${where} ORDER BY id LIMIT ?`, ...params, query.pageSize + 1);
+    return toPage(rows.map(parseRequestRow), query.pageSize, (r) => r.id);
+  }
+
+  async updateRequest(id: string, change: RequestChange): Promise<Committed<AccessRequest>> {
+    return this.#write((timeMs) => {
+      const current = this.#getRequest(id);
+      if (current === undefined) throw notFound(`access request ${id} not found`);
+      const next = change(current);
+      if (next.request.id !== id) throw new AppError('internal', `change of access request ${id} altered its id`);
+      const value: AccessRequest = { ...next.request, revision: current.revision + 1, updatedMs: timeMs };
+      const [, user, state, pendingMs, accessMs, revision, json] = requestColumns(value);
+      this.#db.run(
+        'UPDATE requests SET user_name = ?, state = ?, pending_expires_ms = ?, access_expires_ms = ?, revision = ?, json = ? WHERE id = ?',
+        user, state, pendingMs, accessMs, revision, json, id,
+      );
+      return { value, position: this.#append([putRequestEvent(value)], next.audit, timeMs) };
+    });
+  }
+
+  async deleteRequest(id: string, audit: AuditDraft): Promise<Committed<AccessRequest>> {
+    return this.#write((timeMs) => {
+      const value = this.#getRequest(id);
+      if (value === undefined) throw notFound(`access request ${id} not found`);
+      // plugin_data rows go with it (ON DELETE CASCADE).
+      this.#db.run('DELETE FROM requests WHERE id = ?', id);
+      return { value, position: this.#append([deleteEvent('access_request', id)], audit, timeMs) };
+    });
+  }
+
+  // ---- plugin data ----
+
+  async getPluginData(requestId: string): Promise<PluginData> {
+    const rows = this.#db.all('SELECT plugin, json FROM plugin_data WHERE request_id = ? ORDER BY plugin', requestId);
+    return Object.fromEntries(rows.map((row) => {
+      const r = readRow(row, 'plugin_data');
+      return [r.string('plugin'), r.json('json', pluginEntrySchema)];
+    }));
+  }
+
+  async updatePluginData(
+    requestId: string,
+    plugin: string,
+    set: Record<string, string>,
+    expect: Record<string, string>,
+  ): Promise<Record<string, string>> {
+    return this.#write(() => {
+      if (this.#db.get('SELECT 1 AS found FROM requests WHERE id = ?', requestId) === undefined) {
+        throw notFound(`access request ${requestId} not found`);
+      }
+      const row = this.#db.get('SELECT json FROM plugin_data WHERE request_id = ? AND plugin = ?', requestId, plugin);
+      const current = row === undefined ? undefined : readRow(row, 'plugin_data').json('json', pluginEntrySchema);
+      const entry = applyPluginDataChange(current, set, expect);
+      if (Object.keys(entry).length === 0) {
+        this.#db.run('DELETE FROM plugin_data WHERE request_id = ? AND plugin = ?', requestId, plugin);
+      } else {
+        this.#db.run(
+          'INSERT INTO plugin_data (request_id, plugin, json) VALUES (?, ?, ?) ON CONFLICT (request_id, plugin) DO UPDATE SET json = excluded.json',
+          requestId, plugin, JSON.stringify(entry),
+        );
+      }
+      return entry;
+    });
+  }
+
+  // ---- users ----
+
+  async putUser(user: User, audit: AuditDraft, options?: { createOnly?: boolean }): Promise<Committed<User>> {
+    return this.#write((timeMs) => {
+      const upsert = options?.createOnly === true ? '' : ' ON CONFLICT (name) DO UPDATE SET json = excluded.json';
+      this.#db.run(`INSERT INTO users (name, json) VALUES (?, ?)${upsert}`, user.name, JSON.stringify(user));
+      return { value: user, position: this.#append([putUserEvent(user)], audit, timeMs) };
+    }, { alreadyExists: `user ${user.name} already exists` });
+  }
+
+  async getUser(name: string): Promise<User | undefined> {
+    const row = this.#db.get('SELECT json FROM users WHERE name = ?', name);
+    return row === undefined ? undefined : parseUserRow(row);
+  }
+
+  async listUsers(): Promise<User[]> {
+    return this.#db.all('SELECT json FROM users ORDER BY name').map(parseUserRow);
+  }
+
+  async deleteUser(name: string, audit: AuditDraft): Promise<Committed<User>> {
+    return this.#write((timeMs) => {
+      const row = this.#db.get('DELETE FROM users WHERE name = ? RETURNING json', name);
+      if (row === undefined) throw notFound(`user ${name} not found`);
+      return { value: parseUserRow(row), position: this.#append([deleteEvent('user', name)], audit, timeMs) };
+    });
+  }
+
+  // ---- invites ----
+
+  async createInvite(invite: Invite): Promise<void> {
+    this.#write(() => {
+      this.#db.run(
+        'INSERT INTO invites (token_hash, user_name, expires_ms, created_by) VALUES (?, ?, ?, ?)',
+        invite.tokenHash, invite.user, invite.expiresMs, invite.createdBy,
+      );
+    }, { alreadyExists: 'invite already exists' });
+  }
+
+  async consumeInvite(tokenHash: string, nowMs: number): Promise<Invite | undefined> {
+    return this.#write(() => {
+      const row = this.#db.get(
+        'UPDATE invites SET used_ms = ? WHERE token_hash = ? AND used_ms IS NULL AND expires_ms > ? RETURNING token_hash, user_name, expires_ms, created_by',
+        nowMs, tokenHash, nowMs,
+      );
+      return row === undefined ? undefined : parseInviteRow(row);
+    });
+  }
+
+  // ---- roles ----
+
+  async putRoles(roles: Role[], audit: AuditDraft): Promise<Committed<Role[]>> {
+    if (roles.length === 0) return { value: [], position: await this.lastPosition() };
+    return this.#write((timeMs) => {
+      for (const role of roles) {
+        this.#db.run(
+          'INSERT INTO roles (name, json) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET json = excluded.json',
+          role.name, JSON.stringify(role),
+        );
+      }
+      return { value: roles, position: this.#append(roles.map(putRoleEvent), audit, timeMs) };
+    });
+  }
+
+  async getRole(name: string): Promise<Role | undefined> {
+    const row = this.#db.get('SELECT json FROM roles WHERE name = ?', name);
+    return row === undefined ? undefined : parseRoleRow(row);
+  }
+
+  async listRoles(): Promise<Role[]> {
+    return this.#db.all('SELECT json FROM roles ORDER BY name').map(parseRoleRow);
+  }
+
+  async deleteRole(name: string, audit: AuditDraft): Promise<Committed<Role>> {
+    return this.#write((timeMs) => {
+      const row = this.#db.get('DELETE FROM roles WHERE name = ? RETURNING json', name);
+      if (row === undefined) throw notFound(`role ${name} not found`);
+      return { value: parseRoleRow(row), position: this.#append([deleteEvent('role', name)], audit, timeMs) };
+    });
+  }
+
+  // ---- event log ----
+
+  async lastPosition(): Promise<number> {
+    return this.#lastPosition();
+  }
+
+  async readEvents(after: number, limit: number): Promise<StoredEvent[]> {
+    if (!Number.isSafeInteger(after) || after < 0) throw invalidArgument(`invalid event position ${after}`);
+    if (!Number.isSafeInteger(limit) || limit < 1) throw invalidArgument(`invalid event limit ${limit}`);
+    // A read transaction, so the watermark and the rows come from one snapshot.
+    return this.#db.transaction('BEGIN', () => {
+      const prunedThrough = this.#prunedThrough();
+      if (after < prunedThrough) {
+        throw new AppError('out_of_range', `events after position ${after} have been pruned (log starts after ${prunedThrough})`);
+      }
+      return this.#db.all(
+        'SELECT position, time_ms, type, kind, name, json FROM events WHERE position > ? ORDER BY position LIMIT ?',
+        after, Math.min(limit, MAX_READ_EVENTS),
+      ).map(parseEventRow);
+    });
+  }
+
+  onAppend(listener: (lastPosition: number) => void): () => void {
+    return this.#appended.add(listener);
+  }
+
+  async pruneEvents(beforeMs: number, keepAtLeast: number): Promise<number> {
+    if (!Number.isSafeInteger(keepAtLeast) || keepAtLeast < 0) throw invalidArgument(`invalid keepAtLeast ${keepAtLeast}`);
+    return this.#write(() => {
+      // Delete a contiguous prefix of the log: everything before the first event that is too
+      // new or among the newest `keepAtLeast`. A prefix (rather than every old row) keeps the
+      // log gap-free even if clocks went backwards, so the watermark stays exact.
+      const bounds: number[] = [];
+      const young = this.#db.get('SELECT position FROM events WHERE time_ms >= ? ORDER BY position LIMIT 1', beforeMs);
+      if (young !== undefined) bounds.push(readRow(young, 'events').integer('position'));
+      if (keepAtLeast > 0) {
+        const kept = this.#db.get('SELECT position FROM events ORDER BY position DESC LIMIT 1 OFFSET ?', keepAtLeast - 1);
+        if (kept === undefined) return 0; // fewer events than keepAtLeast
+        bounds.push(readRow(kept, 'events').integer('position'));
+      }
+      const bound = bounds.length === 0 ? this.#lastPosition() + 1 : Math.min(...bounds);
+      const deleted = Number(this.#db.run('DELETE FROM events WHERE position < ?', bound).changes);
+      if (deleted > 0) this.#db.run('UPDATE event_log SET pruned_through = MAX(pruned_through, ?) WHERE id = 1', bound - 1);
+      return deleted;
+    });
+  }
+
+  // ---- audit ----
+
+  async appendAudit(audit: AuditDraft): Promise<AuditEvent> {
+    return this.#write((timeMs) => {
+      const row = this.#db.get(
+        'INSERT INTO audit (time_ms, type, actor, request_id, json) VALUES (?, ?, ?, ?, ?) RETURNING id, time_ms, type, actor, request_id, json',
+        timeMs, audit.type, audit.actor, audit.requestId, JSON.stringify(audit.details),
+      );
+      if (row === undefined) throw new AppError('internal', 'audit insert returned no row');
+      return parseAuditRow(row);
+    });
+  }
+
+  async searchAudit(query: AuditQuery): Promise<Page<AuditEvent>> {
+    checkPageSize(query.pageSize);
+    const { where, params } = auditConditions(query, decodeIntegerPageToken(query.pageToken));
+    const sql = `SELECT id, time_ms, type, actor, request_id, json FROM audit ${where} ORDER BY id LIMIT ?`;
+    const rows = this.#db.all(sql, ...params, query.pageSize + 1);
+    return toPage(rows.map(parseAuditRow), query.pageSize, (e) => e.id);
+  }
+
+  // ---- lifecycle ----
+
+  async close(): Promise<void> {
+    this.#appended.clear();
+    this.#db.close();
+  }
+
+  // ---- internals ----
+
+  #getRequest(id: string): AccessRequest | undefined {
+    const row = this.#db.get('SELECT json FROM requests WHERE id = ?', id);
+    return row === undefined ? undefined : parseRequestRow(row);
+  }
+
+  /** Appends events and one audit entry inside the current transaction; returns the last position. */
+  #append(events: readonly EventDraft[], audit: AuditDraft, timeMs: number): number {
+    let position = 0;
+    for (const event of events) {
+      const row = this.#db.get(
+        'INSERT INTO events (time_ms, type, kind, name, json) VALUES (?, ?, ?, ?, ?) RETURNING position',
+        timeMs, event.type, event.kind, event.name, event.json,
+      );
+      if (row === undefined) throw new AppError('internal', 'event insert returned no position');
+      position = readRow(row, 'events').integer('position');
+    }
+    this.#db.run(
+      'INSERT INTO audit (time_ms, type, actor, request_id, json) VALUES (?, ?, ?, ?, ?)',
+      timeMs, audit.type, audit.actor, audit.requestId, JSON.stringify(audit.details),
+    );
+    this.#txPosition = position;
+    return position;
+  }
+
+  /**
+   * Runs `fn` in BEGIN IMMEDIATE … COMMIT; announces appended events after the commit. The
+   * whole transaction is synchronous, so #txPosition cannot be touched by another one.
+   */
+  #write<T>(fn: (timeMs: number) => T, messages?: ConstraintMessages): T {
+    this.#txPosition = undefined;
+    try {
+      const result = this.#db.transaction('BEGIN IMMEDIATE', () => fn(this.#now()), messages);
+      if (this.#txPosition !== undefined) this.#appended.notify(this.#txPosition);
+      return result;
+    } finally {
+      this.#txPosition = undefined;
+    }
+  }
+
+  #lastPosition(): number {
+    const row = this.#db.get(
+      'SELECT MAX(COALESCE((SELECT MAX(position) FROM events), 0), pruned_through) AS last FROM event_log WHERE id = 1',
+    );
+    return row === undefined ? 0 : readRow(row, 'events').integer('last');
+  }
+
+  #prunedThrough(): number {
+    const row = this.#db.get('SELECT pruned_through FROM event_log WHERE id = 1');
+    return row === undefined ? 0 : readRow(row, 'event_log').integer('pruned_through');
+  }
+}

@@ -1,0 +1,101 @@
+import { AppError } from '../domain/app-error.ts';
+import type { AccessRequest, AuditEvent, ResourceKind, Role, StoredEvent, User } from '../domain/types.ts';
+import { readRow } from './row-reader.ts';
+import type { Invite } from './store.ts';
+import { accessRequestSchema, auditDetailsSchema, roleSchema, userSchema } from './stored-schemas.ts';
+
+/**
+ * Row <-> domain translation shared by the SQLite and PostgreSQL backends, which use the same
+ * table and column names. Reads validate (see row-reader.ts); writes produce plain values.
+ */
+
+type Row = Readonly<Record<string, unknown>>;
+
+/** An event about to be appended; the backend assigns position and time. */
+export interface EventDraft {
+  type: 'PUT' | 'DELETE';
+  kind: ResourceKind;
+  name: string;
+  /** The resource as JSON on PUT; null on DELETE. */
+  json: string | null;
+}
+
+export const putRequestEvent = (request: AccessRequest): EventDraft => ({
+  type: 'PUT',
+  kind: 'access_request',
+  name: request.id,
+  json: JSON.stringify(request),
+});
+export const putRoleEvent = (role: Role): EventDraft => ({
+  type: 'PUT',
+  kind: 'role',
+  name: role.name,
+  json: JSON.stringify(role),
+});
+export const putUserEvent = (user: User): EventDraft => ({
+  type: 'PUT',
+  kind: 'user',
+  name: user.name,
+  json: JSON.stringify(user),
+});
+export const deleteEvent = (kind: ResourceKind, name: string): EventDraft => ({
+  type: 'DELETE',
+  kind,
+  name,
+  json: null,
+});
+
+/** The `requests` columns in table order: id, user_name, state, pending/access expiry, revision, json. */
+export function requestColumns(r: AccessRequest): [string, string, string, number, number, number, string] {
+  return [r.id, r.user, r.state, r.pendingExpiresMs, r.accessExpiresMs, r.revision, JSON.stringify(r)];
+}
+
+export const parseRequestRow = (row: Row): AccessRequest => readRow(row, 'requests').json('json', accessRequestSchema);
+export const parseRoleRow = (row: Row): Role => readRow(row, 'roles').json('json', roleSchema);
+export const parseUserRow = (row: Row): User => readRow(row, 'users').json('json', userSchema);
+
+export function parseInviteRow(row: Row): Invite {
+  const r = readRow(row, 'invites');
+  return {
+    tokenHash: r.string('token_hash'),
+    user: r.string('user_name'),
+    expiresMs: r.integer('expires_ms'),
+    createdBy: r.string('created_by'),
+  };
+}
+
+export function parseAuditRow(row: Row): AuditEvent {
+  const r = readRow(row, 'audit');
+  return {
+    id: r.integer('id'),
+    timeMs: r.integer('time_ms'),
+    type: r.string('type'),
+    actor: r.string('actor'),
+    requestId: r.string('request_id'),
+    details: r.json('json', auditDetailsSchema),
+  };
+}
+
+export function parseEventRow(row: Row): StoredEvent {
+  const r = readRow(row, 'events');
+  const type = r.string('type');
+  const kind = r.string('kind');
+  const base = { position: r.integer('position'), timeMs: r.integer('time_ms'), name: r.string('name') };
+  if (type === 'DELETE') {
+    if (kind !== 'access_request' && kind !== 'role' && kind !== 'user') throw badKind(kind);
+    return { ...base, type, kind };
+  }
+  if (type !== 'PUT') throw new AppError('internal', `stored events.type is invalid: ${type}`);
+  switch (kind) {
+    case 'access_request':
+      return { ...base, type, kind, request: r.json('json', accessRequestSchema) };
+    case 'role':
+      return { ...base, type, kind, role: r.json('json', roleSchema) };
+    case 'user':
+      return { ...base, type, kind, user: r.json('json', userSchema) };
+    default:
+      throw badKind(kind);
+  }
+}
+
+const badKind = (kind: string): AppError => new AppError('internal', `stored events.kind is invalid: ${kind}`);

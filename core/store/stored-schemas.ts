@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { REQUEST_STATES } from '../domain/types.ts';
+import type { AccessRequest, Role, User } from '../domain/types.ts';
+
+/**
+ * Schemas for the JSON documents the store keeps in its `json` columns. Rows are read back
+ * through these, never cast: a row written by an older or buggy version fails loudly as
+ * `internal` instead of flowing on as a half-shaped object. Unknown keys are stripped.
+ */
+
+const stringList = z.array(z.string());
+const stringListMap = z.record(z.string(), stringList);
+const int = z.number().int();
+
+const thresholdSchema = z.object({
+  name: z.string(),
+  filter: z.string(),
+  approve: int,
+  deny: int,
+});
+
+const reviewSchema = z.object({
+  author: z.string(),
+  submittedBy: z.string(),
+  proposedState: z.enum(['APPROVED', 'DENIED']),
+  reason: z.string(),
+  createdMs: int,
+  thresholdIndexes: z.array(int),
+});
+
+export const accessRequestSchema: z.ZodType<AccessRequest> = z.object({
+  id: z.string(),
+  user: z.string(),
+  roles: stringList,
+  state: z.enum(REQUEST_STATES),
+  reason: z.string(),
+  resolveReason: z.string(),
+  resolvedBy: z.string(),
+  createdMs: int,
+  pendingExpiresMs: int,
+  accessExpiresMs: int,
+  thresholds: z.array(thresholdSchema),
+  roleThresholdMapping: z.record(z.string(), z.array(z.array(int))),
+  reviews: z.array(reviewSchema),
+  suggestedReviewers: stringList,
+  annotations: stringListMap,
+  revision: int,
+  updatedMs: int,
+});
+
+const roleConditionsSchema = z.object({
+  logins: stringList,
+  nodeLabels: stringListMap,
+  rules: z.array(z.object({ resources: stringList, verbs: stringList })),
+  request: z.object({
+    roles: stringList,
+    thresholds: z.array(thresholdSchema),
+    annotations: stringListMap,
+    suggestedReviewers: stringList,
+    maxDurationMs: int,
+  }),
+  reviewRequests: z.object({ roles: stringList, where: z.string() }),
+});
+
+export const roleSchema: z.ZodType<Role> = z.object({
+  name: z.string(),
+  allow: roleConditionsSchema,
+  deny: roleConditionsSchema,
+  options: z.object({
+    maxSessionTtlMs: int,
+    requestAccess: z.enum(['optional', 'reason', 'always']),
+  }),
+  yaml: z.string(),
+  preset: z.boolean(),
+});
+
+export const userSchema: z.ZodType<User> = z.object({
+  name: z.string(),
+  roles: stringList,
+  traits: stringListMap,
+  createdMs: int,
+});
+
+/** One plugin's entry: key -> value. */
+export const pluginEntrySchema: z.ZodType<Record<string, string>> = z.record(z.string(), z.string());
+
+export const auditDetailsSchema: z.ZodType<Record<string, unknown>> = z.record(z.string(), z.unknown());
