@@ -1,0 +1,262 @@
+/**
+ * Core server benchmark (issue: create-to-delivery latency to 1/100/1000 watchers, create+approve
+ * throughput with durable commits, RSS per idle watcher), each beside a bare grpc-js baseline
+ * over the same mutual TLS measured in the same run. The server and the baseline each run in
+ * their own process; clients run here.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { loadOrCreateClusterCA } from '../core/auth/cluster-ca.ts';
+import { createKeyAndCsr, parseCsr } from '../core/auth/csr.ts';
+import { issueClientCert } from '../core/auth/issue-client-cert.ts';
+import { issueServerCert } from '../core/auth/issue-server-cert.ts';
+import { GatehouseClient, SERVER_NAME, type ClientIdentity } from '../core/client/gatehouse-client.ts';
+import type { Event__Output } from '../proto/gen/gatehouse/v1/Event.ts';
+import { freePort, startReadyChild, startServerProcess } from './bench-processes.ts';
+import { ms, ratio, rssOf, sleep, summarize } from './stats.ts';
+
+const SEED_ROLES = `kind: role
+version: v4
+metadata: {name: access-reviewer}
+spec: {allow: {review_requests: {roles: ['prodaccess']}}}
+---
+kind: role
+version: v4
+metadata: {name: sres}
+spec: {allow: {request: {roles: ['prodaccess']}}}
+---
+kind: role
+version: v4
+metadata: {name: prodaccess}
+spec: {allow: {logins: ['ec2-user']}}
+`;
+
+const id = (b: Buffer): Buffer => b;
+/** Spread clients over several connections (grpc-js would otherwise share one). */
+const CONNECTION_OPTIONS = (i: number): grpc.ChannelOptions => ({ 'grpc.use_local_subchannel_pool': 1, 'bench.connection': i });
+
+interface Baseline {
+  echo(payload: Buffer, client: grpc.Client): Promise<void>;
+  publish(payload: Buffer): Promise<void>;
+  client(i: number): grpc.Client;
+  stop(): void;
+}
+
+async function startBaseline(dir: string): Promise<Baseline> {
+  const ca = await loadOrCreateClusterCA(dir, 'bench');
+  const server = await issueServerCert(ca, { hosts: ['127.0.0.1', 'localhost'], ttlMs: 3600_000 });
+  const { keyPem, csrPem } = await createKeyAndCsr('bench');
+  const client = await issueClientCert(ca, { publicKey: (await parseCsr(csrPem)).publicKey, user: 'bench', roles: [], accessRequestIds: [], ttlMs: 3600_000, nowMs: Date.now() });
+  writeFileSync(path.join(dir, 'server.key'), server.keyPem);
+  writeFileSync(path.join(dir, 'server.crt'), server.certPem);
+  const port = await freePort();
+  const child = await startReadyChild('bench/baseline-server.ts', [String(port), dir]);
+  const creds = grpc.credentials.createSsl(Buffer.from(ca.certPem), Buffer.from(keyPem), Buffer.from(client.certPem));
+  const clients = new Map<number, grpc.Client>();
+  const get = (i: number): grpc.Client => {
+    let c = clients.get(i);
+    if (!c) {
+      c = new grpc.Client(`127.0.0.1:${port}`, creds, { ...CONNECTION_OPTIONS(i), 'grpc.ssl_target_name_override': 'localhost' });
+      clients.set(i, c);
+    }
+    return c;
+  };
+  const unary = (c: grpc.Client, name: string, payload: Buffer): Promise<void> =>
+    new Promise((resolve, reject) => c.makeUnaryRequest(`/bench.Baseline/${name}`, id, id, payload, (err) => (err ? reject(err) : resolve())));
+  return {
+    echo: (payload, c) => unary(c, 'Echo', payload),
+    publish: (payload) => unary(get(0), 'Publish', payload),
+    client: get,
+    stop: () => {
+      for (const c of clients.values()) c.close();
+      child.kill('SIGTERM');
+    },
+  };
+}
+
+async function identityFor(admin: GatehouseClient, user: string, roles: string[]): Promise<ClientIdentity> {
+  await admin.upsertUser({ user: { name: user, roles } });
+  const { keyPem, csrPem } = await createKeyAndCsr(user);
+  const certs = await admin.generateUserCerts({ csrPem, user, ttlMs: 6 * 3600_000 });
+  return { keyPem, certPem: certs.certPem, caPems: certs.caPems };
+}
+
+/** Opens `n` watch streams spread over `connections` connections; resolves when every INIT arrived. */
+async function openWatchers(addr: string, identity: ClientIdentity, n: number, connections: number, onEvent: (e: Event__Output, at: number) => void) {
+  const clients = Array.from({ length: connections }, (_, i) => new GatehouseClient({ addr, identity, channelOptions: { ...CONNECTION_OPTIONS(1000 + i), 'grpc.default_authority': SERVER_NAME } }));
+  const streams: ReturnType<GatehouseClient['watchEvents']>[] = [];
+  let inits = 0;
+  for (let i = 0; i < n; i++) {
+    const s = clients[i % connections]!.watchEvents({});
+    s.on('data', (e: Event__Output) => {
+      if (e.type === 'INIT') inits++;
+      else onEvent(e, performance.now());
+    });
+    s.on('error', () => undefined);
+    streams.push(s);
+    if (i % 500 === 499) await sleep(20);
+  }
+  const deadline = Date.now() + 120_000;
+  while (inits < n) {
+    if (Date.now() > deadline) throw new Error(`only ${inits}/${n} watchers got INIT`);
+    await sleep(20);
+  }
+  return {
+    close: () => {
+      for (const s of streams) s.cancel();
+      for (const c of clients) c.close();
+    },
+  };
+}
+
+async function gatehouseFanout(addr: string, watcher: ClientIdentity, alice: GatehouseClient, n: number, iterations: number): Promise<number[]> {
+  const arrivals = new Map<string, number[]>();
+  const w = await openWatchers(addr, watcher, n, Math.min(n, 20), (e, at) => {
+    if (e.type !== 'PUT' || !e.request || e.request.state !== 'PENDING') return;
+    let list = arrivals.get(e.name);
+    if (!list) arrivals.set(e.name, (list = []));
+    list.push(at);
+  });
+  const samples: number[] = [];
+  try {
+    for (let i = 0; i < iterations + 5; i++) {
+      const t0 = performance.now();
+      const r = await alice.createAccessRequest({ roles: ['prodaccess'], reason: `bench ${i}` });
+      const deadline = Date.now() + 30_000;
+      while ((arrivals.get(r.id)?.length ?? 0) < n) {
+        if (Date.now() > deadline) throw new Error(`delivery of ${r.id} timed out`);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      if (i >= 5) for (const at of arrivals.get(r.id) ?? []) samples.push(at - t0);
+      arrivals.delete(r.id);
+    }
+  } finally {
+    w.close();
+  }
+  return samples;
+}
+
+async function baselineFanout(b: Baseline, n: number, iterations: number, payloadSize: number): Promise<number[]> {
+  const arrivals = new Map<number, number[]>();
+  const connections = Math.min(n, 20);
+  const streams: grpc.ClientReadableStream<Buffer>[] = [];
+  let inits = 0;
+  for (let i = 0; i < n; i++) {
+    const s = b.client(2000 + (i % connections)).makeServerStreamRequest('/bench.Baseline/Subscribe', id, id, Buffer.alloc(0));
+    s.on('data', (msg: Buffer) => {
+      const at = performance.now();
+      if (msg.length < 8) {
+        inits++;
+        return;
+      }
+      const k = msg.readUInt32BE(0);
+      let list = arrivals.get(k);
+      if (!list) arrivals.set(k, (list = []));
+      list.push(at);
+    });
+    s.on('error', () => undefined);
+    streams.push(s);
+  }
+  while (inits < n) await sleep(20);
+  const samples: number[] = [];
+  for (let i = 0; i < iterations + 5; i++) {
+    const payload = Buffer.alloc(payloadSize, 7);
+    payload.writeUInt32BE(i, 0);
+    const t0 = performance.now();
+    await b.publish(payload);
+    while ((arrivals.get(i)?.length ?? 0) < n) await new Promise((resolve) => setImmediate(resolve));
+    if (i >= 5) for (const at of arrivals.get(i) ?? []) samples.push(at - t0);
+    arrivals.delete(i);
+  }
+  for (const s of streams) s.cancel();
+  return samples;
+}
+
+async function throughput(durationMs: number, concurrency: number, cycle: () => Promise<void>): Promise<number> {
+  let done = 0;
+  const end = performance.now() + durationMs;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        await cycle();
+        done++;
+      }
+    }),
+  );
+  return done / ((performance.now() - started) / 1000);
+}
+
+export async function runCoreBench(): Promise<Record<string, string | number>> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-bench-'));
+  const figures: Record<string, string | number> = {};
+  const server = await startServerProcess(path.join(dir, 'server'));
+  const baseline = await startBaseline(path.join(dir, 'baseline'));
+  const admin = new GatehouseClient({ addr: server.addr, identity: server.adminIdentity });
+  try {
+    await admin.applyRoles(SEED_ROLES, 'bench-roles.yaml');
+    const watcherId = await identityFor(admin, 'bench-watcher', ['access-plugin']);
+    const alice = new GatehouseClient({ addr: server.addr, identity: await identityFor(admin, 'alice', ['sres']) });
+    const bob = new GatehouseClient({ addr: server.addr, identity: await identityFor(admin, 'bob', ['access-reviewer']) });
+    const sample = await alice.createAccessRequest({ roles: ['prodaccess'], reason: 'bench 000' });
+    const eventBytes = JSON.stringify(sample).length;
+
+    // 3. RSS per idle watcher (fresh server, before the load tests fill caches).
+    await sleep(500);
+    const rss0 = await rssOf(server.child.pid ?? 0);
+    for (const n of [1000, 10_000]) {
+      const w = await openWatchers(server.addr, watcherId, n, Math.max(1, Math.ceil(n / 200)), () => undefined);
+      await sleep(1500);
+      const rss = await rssOf(server.child.pid ?? 0);
+      const perWatcher = (rss - rss0) / n;
+      figures[`rss_idle_${n}_watchers_MB`] = +(rss / 1e6).toFixed(1);
+      figures[`rss_per_watcher_${n}_KB`] = +(perWatcher / 1024).toFixed(2);
+      console.log(`idle watchers ${n}: server RSS ${(rss / 1e6).toFixed(1)} MB (baseline ${(rss0 / 1e6).toFixed(1)} MB) -> ${(perWatcher / 1024).toFixed(2)} KB per watcher (target <= 20 KB)`);
+      w.close();
+      await sleep(1000);
+    }
+
+    // 1. Create-to-delivery latency.
+    for (const [n, iterations] of [[1, 200], [100, 60], [1000, 20]] as const) {
+      const g = summarize(await gatehouseFanout(server.addr, watcherId, alice, n, iterations));
+      const b = summarize(await baselineFanout(baseline, n, iterations, eventBytes));
+      figures[`fanout_${n}_p50_ms`] = +g.p50.toFixed(2);
+      figures[`fanout_${n}_p99_ms`] = +g.p99.toFixed(2);
+      figures[`fanout_${n}_bare_p99_ms`] = +b.p99.toFixed(2);
+      figures[`fanout_${n}_p99_ratio`] = +(g.p99 / b.p99).toFixed(2);
+      console.log(
+        `create->delivery, ${String(n).padStart(4)} watchers: gatehouse p50 ${ms(g.p50)} p99 ${ms(g.p99)} | bare stream p50 ${ms(b.p50)} p99 ${ms(b.p99)} | p99 ratio ${ratio(g.p99, b.p99)}${n === 100 ? ' (target <= 1.5x)' : ''}`,
+      );
+    }
+
+    // 2. Create+approve cycles per second with durable commits (SQLite synchronous=FULL).
+    const concurrency = 16;
+    const cycles = await throughput(5000, concurrency, async () => {
+      const r = await alice.createAccessRequest({ roles: ['prodaccess'], reason: 'throughput' });
+      await bob.submitAccessReview({ requestId: r.id, proposedState: 'APPROVED' });
+    });
+    const echoPayload = Buffer.alloc(eventBytes, 1);
+    const echoClients = Array.from({ length: 4 }, (_, i) => baseline.client(3000 + i));
+    let k = 0;
+    const echoCycles = await throughput(5000, concurrency, async () => {
+      const c = echoClients[k++ % echoClients.length]!;
+      await baseline.echo(echoPayload, c);
+      await baseline.echo(echoPayload, c);
+    });
+    figures.cycles_per_s = +cycles.toFixed(1);
+    figures.echo_cycles_per_s = +echoCycles.toFixed(1);
+    figures.cycles_ratio = +(cycles / echoCycles).toFixed(2);
+    console.log(`create+approve: ${cycles.toFixed(1)} cycles/s (2 RPCs, durable) | bare unary echo: ${echoCycles.toFixed(1)} pairs/s | ratio ${ratio(cycles, echoCycles)} (target >= 0.5)`);
+    alice.close();
+    bob.close();
+  } finally {
+    admin.close();
+    baseline.stop();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return figures;
+}

@@ -1,0 +1,33 @@
+/** Small helpers for benchmark figures. */
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i] ?? NaN;
+}
+
+export function summarize(samples: number[]): { p50: number; p99: number; n: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), n: sorted.length };
+}
+
+export function ms(x: number): string {
+  return `${x.toFixed(2)} ms`;
+}
+
+export function ratio(a: number, b: number): string {
+  return `${(a / b).toFixed(2)}x`;
+}
+
+/** Resident set size of a process in bytes (Linux /proc). */
+export async function rssOf(pid: number): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+  if (!kb) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(kb) * 1024;
+}
+
+export function sleep(msDelay: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, msDelay));
+}
