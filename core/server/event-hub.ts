@@ -59,7 +59,7 @@ export class EventHub {
   async start(): Promise<void> {
     this.#position = await this.#store.lastPosition();
     this.#target = this.#position;
-    this.#unsubscribe = this.#store.onAppend((last) => this.#notify(last));
+    this.#unsubscribe = this.#store.onAppend((last, events) => this.#notify(last, events));
   }
 
   /**
@@ -101,7 +101,15 @@ export class EventHub {
     this.#sinks.delete(sink);
   }
 
-  #notify(last: number): void {
+  #notify(last: number, events?: readonly StoredEvent[]): void {
+    // The common case: this process's own commit, next in line, nothing being read. Dispatch
+    // the committed events directly instead of reading them back.
+    const first = events?.[0];
+    if (events && first && !this.#pumping && !this.#stopped && first.position === this.#position + 1 && events.at(-1)?.position === last) {
+      for (const event of events) this.#dispatch(event);
+      if (last > this.#target) this.#target = last;
+      return;
+    }
     if (last > this.#target) this.#target = last;
     if (!this.#pumping && !this.#stopped) void this.#pump();
   }

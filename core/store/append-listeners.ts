@@ -1,6 +1,7 @@
+import type { StoredEvent } from '../domain/types.ts';
 import type { StoreLog } from './store-log.ts';
 
-type AppendListener = (lastPosition: number) => void;
+type AppendListener = (lastPosition: number, events?: readonly StoredEvent[]) => void;
 
 /**
  * The `onAppend` fan-out shared by the backends. Positions are announced at most once and only
@@ -23,22 +24,25 @@ export class AppendListeners {
   /** Registers a listener; returns its unsubscribe function (idempotent). */
   add(listener: AppendListener): () => void {
     // Wrap so the same function can be registered twice and unsubscribed independently.
-    const entry: AppendListener = (position) => listener(position);
+    const entry: AppendListener = (position, events) => listener(position, events);
     this.#listeners.add(entry);
     return () => {
       this.#listeners.delete(entry);
     };
   }
 
-  /** Announces `position` if it is newer than anything announced before. */
-  notify(position: number): void {
+  /**
+   * Announces `position` if it is newer than anything announced before. `events`, when given,
+   * are exactly the events this commit appended, ending at `position`.
+   */
+  notify(position: number, events?: readonly StoredEvent[]): void {
     if (position <= this.#highest) return;
     this.#highest = position;
     if (this.#listeners.size === 0) return;
     queueMicrotask(() => {
       for (const listener of [...this.#listeners]) {
         try {
-          listener(position);
+          listener(position, events);
         } catch (err) {
           this.#log.error({ err, position }, 'onAppend listener threw');
         }

@@ -81,9 +81,11 @@ export interface Store {
   readEvents(after: number, limit: number): Promise<StoredEvent[]>;
   /**
    * Called after every commit that appended events, in this process and (for shared
-   * backends) in other replicas, with the newest position. Returns an unsubscribe function.
+   * backends) in other replicas, with the newest position. For commits made through this
+   * instance a backend may also pass the committed events (exactly those of that commit, in
+   * order), so a listener need not read them back. Returns an unsubscribe function.
    */
-  onAppend(listener: (lastPosition: number) => void): () => void;
+  onAppend(listener: (lastPosition: number, events?: readonly StoredEvent[]) => void): () => void;
   /** Drops events older than `beforeMs` but always keeps the newest `keepAtLeast`. */
   pruneEvents(beforeMs: number, keepAtLeast: number): Promise<number>;
 

@@ -18,6 +18,13 @@ export interface EventDraft {
   name: string;
   /** The resource as JSON on PUT; null on DELETE. */
   json: string | null;
+  /** The same resource as an object, so a backend can announce the committed event without re-reading it. */
+  resource?: Pick<StoredEvent, 'request' | 'role' | 'user'>;
+}
+
+/** The event a draft becomes once stored at `position`. */
+export function storedEventOf(draft: EventDraft, position: number, timeMs: number): StoredEvent {
+  return { position, timeMs, type: draft.type, kind: draft.kind, name: draft.name, ...draft.resource };
 }
 
 export const putRequestEvent = (request: AccessRequest): EventDraft => ({
@@ -25,18 +32,21 @@ export const putRequestEvent = (request: AccessRequest): EventDraft => ({
   kind: 'access_request',
   name: request.id,
   json: JSON.stringify(request),
+  resource: { request },
 });
 export const putRoleEvent = (role: Role): EventDraft => ({
   type: 'PUT',
   kind: 'role',
   name: role.name,
   json: JSON.stringify(role),
+  resource: { role },
 });
 export const putUserEvent = (user: User): EventDraft => ({
   type: 'PUT',
   kind: 'user',
   name: user.name,
   json: JSON.stringify(user),
+  resource: { user },
 });
 export const deleteEvent = (kind: ResourceKind, name: string): EventDraft => ({
   type: 'DELETE',

@@ -321,7 +321,7 @@ class PostgresStore implements Store {
     return rows.filter((row) => row.position !== null).map(parseEventRow);
   }
 
-  onAppend(listener: (lastPosition: number) => void): () => void {
+  onAppend(listener: (lastPosition: number, events?: readonly StoredEvent[]) => void): () => void {
     return this.#appended.add(listener);
   }
 

@@ -71,6 +71,41 @@ export class SqliteConnection {
     }
   }
 
+  /**
+   * Group commit: runs each function in its own SAVEPOINT inside one `BEGIN IMMEDIATE … COMMIT`,
+   * so many writes share one fsync. A function that throws rolls back to its savepoint only;
+   * its outcome is the translated error. If BEGIN or COMMIT fails, this throws and nothing of
+   * the batch is written.
+   */
+  batch<T>(items: ReadonlyArray<{ fn: () => T; messages?: ConstraintMessages | undefined }>): Array<{ ok: true; value: T } | { ok: false; error: AppError }> {
+    this.#checkOpen();
+    const started = performance.now();
+    const outcomes: Array<{ ok: true; value: T } | { ok: false; error: AppError }> = [];
+    try {
+      this.#db.exec('BEGIN IMMEDIATE');
+      for (const item of items) {
+        this.#db.exec('SAVEPOINT w');
+        try {
+          const value = item.fn();
+          this.#db.exec('RELEASE w');
+          outcomes.push({ ok: true, value });
+        } catch (err) {
+          this.#db.exec('ROLLBACK TO w');
+          this.#db.exec('RELEASE w');
+          outcomes.push({ ok: false, error: translateSqliteError(err, item.messages) });
+        }
+      }
+      this.#db.exec('COMMIT');
+      return outcomes;
+    } catch (err) {
+      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      throw translateSqliteError(err);
+    } finally {
+      const elapsedMs = performance.now() - started;
+      if (elapsedMs > SLOW_TRANSACTION_MS) this.#log.warn({ elapsedMs, writes: items.length }, 'slow SQLite transaction');
+    }
+  }
+
   // run() leaves error translation to transaction(), which knows what a constraint violation
   // means for the caller; get() and all() also serve reads outside transactions.
   run(sql: string, ...params: SQLInputValue[]): { changes: number | bigint } {

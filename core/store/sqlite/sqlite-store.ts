@@ -11,6 +11,7 @@ import type { AuditQuery, Committed, Invite, Page, RequestChange, RequestQuery, 
 import { pluginEntrySchema } from '../stored-schemas.ts';
 import {
   deleteEvent,
+  storedEventOf,
   parseAuditRow,
   parseEventRow,
   parseInviteRow,
@@ -44,10 +45,11 @@ const MAX_READ_EVENTS = 10_000;
  * Opens (creating and migrating if needed) a SQLite-backed Store on `node:sqlite`.
  *
  * Durability: WAL journal with `synchronous=FULL`, so a resolved write has been fsynced and
- * survives kill -9 and power loss. Every mutation runs in one synchronous
- * `BEGIN IMMEDIATE … COMMIT`: node:sqlite is synchronous, so transactions of this process never
- * interleave and no read-modify-write can be lost. The price is that a transaction blocks the
- * event loop for its duration (slow ones are logged).
+ * survives kill -9 and power loss. Writes issued in the same event-loop turn are committed
+ * together (group commit: one `BEGIN IMMEDIATE … COMMIT`, one fsync), each in its own savepoint
+ * so one failing write rolls back alone. node:sqlite is synchronous, so writes never interleave
+ * and no read-modify-write can be lost; the price is that a commit blocks the event loop for its
+ * duration (slow ones are logged).
  *
  * SQLite is for a single server process: `onAppend` only sees commits made through this
  * instance. Two processes on one file stay consistent (locks, busy_timeout) but do not learn of
@@ -65,12 +67,23 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   return new SqliteStore(connection, log, options.now ?? Date.now);
 }
 
+interface PendingWrite {
+  fn: (timeMs: number) => unknown;
+  messages: ConstraintMessages | undefined;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
 class SqliteStore implements Store {
   readonly #db: SqliteConnection;
   readonly #now: () => number;
   readonly #appended: AppendListeners;
-  /** Position of the last event appended by the transaction in progress. */
+  /** Position of the last event appended by the write in progress. */
   #txPosition: number | undefined;
+  /** Events appended by the write in progress. */
+  #txEvents: StoredEvent[] = [];
+  /** Writes waiting for the next group commit. */
+  #pending: PendingWrite[] = [];
 
   constructor(db: SqliteConnection, log: StoreLog, now: () => number) {
     this.#db = db;
@@ -197,7 +210,7 @@ class SqliteStore implements Store {
   // ---- invites ----
 
   async createInvite(invite: Invite): Promise<void> {
-    this.#write(() => {
+    await this.#write(() => {
       this.#db.run(
         'INSERT INTO invites (token_hash, user_name, expires_ms, created_by) VALUES (?, ?, ?, ?)',
         invite.tokenHash, invite.user, invite.expiresMs, invite.createdBy,
@@ -269,7 +282,7 @@ class SqliteStore implements Store {
     });
   }
 
-  onAppend(listener: (lastPosition: number) => void): () => void {
+  onAppend(listener: (lastPosition: number, events?: readonly StoredEvent[]) => void): () => void {
     return this.#appended.add(listener);
   }
 
@@ -318,6 +331,7 @@ class SqliteStore implements Store {
   // ---- lifecycle ----
 
   async close(): Promise<void> {
+    this.#flush();
     this.#appended.clear();
     this.#db.close();
   }
@@ -339,6 +353,7 @@ class SqliteStore implements Store {
       );
       if (row === undefined) throw new AppError('internal', 'event insert returned no position');
       position = readRow(row, 'events').integer('position');
+      this.#txEvents.push(storedEventOf(event, position, timeMs));
     }
     this.#db.run(
       'INSERT INTO audit (time_ms, type, actor, request_id, json) VALUES (?, ?, ?, ?, ?)',
@@ -352,16 +367,53 @@ class SqliteStore implements Store {
    * Runs `fn` in BEGIN IMMEDIATE … COMMIT; announces appended events after the commit. The
    * whole transaction is synchronous, so #txPosition cannot be touched by another one.
    */
-  #write<T>(fn: (timeMs: number) => T, messages?: ConstraintMessages): T {
-    this.#txPosition = undefined;
+  #write<T>(fn: (timeMs: number) => T, messages?: ConstraintMessages): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.push({ fn, messages, resolve: resolve as (value: unknown) => void, reject });
+      // Writes issued in the same event-loop turn (concurrent RPCs) commit together: one fsync.
+      if (this.#pending.length === 1) setImmediate(() => this.#flush());
+    });
+  }
+
+  /** Commits every queued write in one transaction, each in its own savepoint (group commit). */
+  #flush(): void {
+    const batch = this.#pending;
+    this.#pending = [];
+    if (batch.length === 0) return;
+    let last: number | undefined;
+    const events: StoredEvent[] = [];
+    let outcomes;
     try {
-      const result = this.#db.transaction('BEGIN IMMEDIATE', () => fn(this.#now()), messages);
-      if (this.#txPosition !== undefined) this.#appended.notify(this.#txPosition);
-      return result;
+      outcomes = this.#db.batch(
+        batch.map((item) => ({
+          messages: item.messages,
+          fn: () => {
+            this.#txPosition = undefined;
+            this.#txEvents = [];
+            const value = item.fn(this.#now());
+            if (this.#txPosition !== undefined) last = this.#txPosition;
+            events.push(...this.#txEvents);
+            return value;
+          },
+        })),
+      );
+    } catch (err) {
+      for (const item of batch) item.reject(err);
+      return;
     } finally {
       this.#txPosition = undefined;
+      this.#txEvents = [];
     }
+    // Announced before the writers' awaits resume: after the data is durable.
+    if (last !== undefined) this.#appended.notify(last, events);
+    outcomes.forEach((outcome, i) => {
+      const item = batch[i];
+      if (!item) return;
+      if (outcome.ok) item.resolve(outcome.value);
+      else item.reject(outcome.error);
+    });
   }
+
 
   #lastPosition(): number {
     const row = this.#db.get(

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../../core/domain/app-error.ts';
 import type { ErrorCode } from '../../../core/domain/app-error.ts';
-import type { AccessRequest, AuditEvent } from '../../../core/domain/types.ts';
+import type { AccessRequest, AuditEvent, StoredEvent } from '../../../core/domain/types.ts';
 import type { Store } from '../../../core/store/store.ts';
 import { audit, makeRequest, makeRole, makeUser, requestId } from './store-fixtures.ts';
 
@@ -395,6 +395,24 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
         await settle();
         expect(seen).toEqual([1, 3]);
         expect(await store.lastPosition()).toBe(4);
+      });
+
+      it('events passed to onAppend, when a backend passes them, are exactly the committed ones', async () => {
+        const batches: Array<{ position: number; events: readonly StoredEvent[] | undefined }> = [];
+        store.onAppend((position, events) => batches.push({ position, events }));
+        // Concurrent writes, one of which fails: it must not appear.
+        await Promise.all([
+          create(1),
+          store.putRoles([makeRole('a'), makeRole('b')], audit('role.put')),
+          store.updateRequest(requestId(99), (r) => ({ request: r, audit: audit('x') })).catch(() => undefined),
+          create(2),
+        ]);
+        await eventually(() => expect(batches.at(-1)?.position).toBe(4));
+        const passed = batches.flatMap((b) => b.events ?? []);
+        if (batches.some((b) => b.events !== undefined)) {
+          expect(passed).toEqual(await store.readEvents(0, 100));
+          for (const b of batches) expect(b.events?.at(-1)?.position ?? b.position).toBe(b.position);
+        }
       });
     });
 
