@@ -39,6 +39,7 @@ const id = (b: Buffer): Buffer => b;
 const CONNECTION_OPTIONS = (i: number): grpc.ChannelOptions => ({ 'grpc.use_local_subchannel_pool': 1, 'bench.connection': i });
 
 interface Baseline {
+  pid: number;
   echo(payload: Buffer, client: grpc.Client): Promise<void>;
   publish(payload: Buffer): Promise<void>;
   client(i: number): grpc.Client;
@@ -67,6 +68,7 @@ async function startBaseline(dir: string): Promise<Baseline> {
   const unary = (c: grpc.Client, name: string, payload: Buffer): Promise<void> =>
     new Promise((resolve, reject) => c.makeUnaryRequest(`/bench.Baseline/${name}`, id, id, payload, (err) => (err ? reject(err) : resolve())));
   return {
+    pid: child.pid ?? 0,
     echo: (payload, c) => unary(c, 'Echo', payload),
     publish: (payload) => unary(get(0), 'Publish', payload),
     client: get,
@@ -139,6 +141,20 @@ async function gatehouseFanout(addr: string, watcher: ClientIdentity, alice: Gat
   return samples;
 }
 
+async function openBareSubscribers(b: Baseline, n: number, connections: number): Promise<{ close(): void }> {
+  const streams: grpc.ClientReadableStream<Buffer>[] = [];
+  let inits = 0;
+  for (let i = 0; i < n; i++) {
+    const s = b.client(5000 + (i % connections)).makeServerStreamRequest('/bench.Baseline/Subscribe', id, id, Buffer.alloc(0));
+    s.on('data', () => inits++);
+    s.on('error', () => undefined);
+    streams.push(s);
+    if (i % 500 === 499) await sleep(20);
+  }
+  while (inits < n) await sleep(20);
+  return { close: () => streams.forEach((s) => s.cancel()) };
+}
+
 async function baselineFanout(b: Baseline, n: number, iterations: number, payloadSize: number): Promise<number[]> {
   const arrivals = new Map<number, number[]>();
   const connections = Math.min(n, 20);
@@ -204,18 +220,30 @@ export async function runCoreBench(): Promise<Record<string, string | number>> {
     const sample = await alice.createAccessRequest({ roles: ['prodaccess'], reason: 'bench 000' });
     const eventBytes = JSON.stringify(sample).length;
 
-    // 3. RSS per idle watcher (fresh server, before the load tests fill caches).
-    await sleep(500);
+    // 3. RSS per idle watcher. Warm up first (open and close 1,000 watchers) so the baseline
+    // RSS is that of a server whose heap has already grown to serve streams.
+    (await openWatchers(server.addr, watcherId, 1000, 5, () => undefined)).close();
+    await sleep(1500);
     const rss0 = await rssOf(server.child.pid ?? 0);
+    const bareRss0 = await rssOf(baseline.pid);
     for (const n of [1000, 10_000]) {
-      const w = await openWatchers(server.addr, watcherId, n, Math.max(1, Math.ceil(n / 200)), () => undefined);
+      const connections = Math.max(1, Math.ceil(n / 200));
+      const w = await openWatchers(server.addr, watcherId, n, connections, () => undefined);
       await sleep(1500);
       const rss = await rssOf(server.child.pid ?? 0);
       const perWatcher = (rss - rss0) / n;
+      w.close();
+      const bare = await openBareSubscribers(baseline, n, connections);
+      await sleep(1500);
+      const bareRss = await rssOf(baseline.pid);
+      const barePer = (bareRss - bareRss0) / n;
+      bare.close();
       figures[`rss_idle_${n}_watchers_MB`] = +(rss / 1e6).toFixed(1);
       figures[`rss_per_watcher_${n}_KB`] = +(perWatcher / 1024).toFixed(2);
-      console.log(`idle watchers ${n}: server RSS ${(rss / 1e6).toFixed(1)} MB (baseline ${(rss0 / 1e6).toFixed(1)} MB) -> ${(perWatcher / 1024).toFixed(2)} KB per watcher (target <= 20 KB)`);
-      w.close();
+      figures[`bare_rss_per_stream_${n}_KB`] = +(barePer / 1024).toFixed(2);
+      console.log(
+        `idle watchers ${n}: server RSS ${(rss / 1e6).toFixed(1)} MB (idle server ${(rss0 / 1e6).toFixed(1)} MB) -> ${(perWatcher / 1024).toFixed(2)} KB per watcher (target <= 20 KB) | bare grpc-js stream ${(barePer / 1024).toFixed(2)} KB`,
+      );
       await sleep(1000);
     }
 

@@ -1,4 +1,4 @@
-import { status as grpcStatus, type handleServerStreamingCall } from '@grpc/grpc-js';
+import { status as grpcStatus, type handleServerStreamingCall, type ServerWritableStream } from '@grpc/grpc-js';
 import type { Event as ProtoEvent } from '../../proto/gen/gatehouse/v1/Event.ts';
 import type { WatchEventsRequest__Output } from '../../proto/gen/gatehouse/v1/WatchEventsRequest.ts';
 import { AppError } from '../domain/app-error.ts';
@@ -12,9 +12,11 @@ import { optionalName, requireList, requireOneOf } from './validate-field.ts';
 
 const KINDS: readonly ResourceKind[] = ['access_request', 'role', 'user'];
 
+/** Compact per-watcher filter: thousands of idle watchers each hold one. */
 interface WatchFilter {
-  kinds: Set<ResourceKind>;
-  states: Set<RequestState>;
+  kinds: readonly ResourceKind[];
+  /** null = every state. */
+  states: readonly RequestState[] | null;
   user: string;
 }
 
@@ -22,31 +24,66 @@ function parseFilter(req: WatchEventsRequest__Output): WatchFilter {
   const kinds = requireList('kinds', req.kinds, 3, (f, v) => requireOneOf(f, v, KINDS));
   const states = requireList('states', req.states, 8, (f, v) => requireOneOf(f, v, REQUEST_STATES));
   return {
-    kinds: new Set(kinds.length ? kinds : ['access_request']),
-    states: new Set(states),
+    kinds: kinds.length ? [...new Set(kinds)] : ['access_request'],
+    states: states.length ? [...new Set(states)] : null,
     user: optionalName('user', req.user),
   };
 }
 
 function authorizeWatch(caller: Caller, filter: WatchFilter): void {
-  if (filter.kinds.has('access_request') && filter.user !== caller.name && !isAllowed(caller, 'access_request', 'watch')) {
+  if (filter.kinds.includes('access_request') && filter.user !== caller.name && !isAllowed(caller, 'access_request', 'watch')) {
     throw new AppError('permission_denied', `user "${caller.name}" may not watch all access requests (needs verb watch on access_request); set user="${caller.name}" to watch your own`);
   }
   for (const kind of ['role', 'user'] as const) {
-    if (filter.kinds.has(kind) && !isAllowed(caller, kind, 'read')) {
+    if (filter.kinds.includes(kind) && !isAllowed(caller, kind, 'read')) {
       throw new AppError('permission_denied', `user "${caller.name}" may not watch ${kind} events (needs verb read on ${kind})`);
     }
   }
 }
 
 function matches(filter: WatchFilter, event: StoredEvent): boolean {
-  if (!filter.kinds.has(event.kind)) return false;
+  if (!filter.kinds.includes(event.kind)) return false;
   if (event.kind !== 'access_request') return true;
   if (filter.user && event.request && event.request.user !== filter.user) return false;
   if (filter.user && !event.request) return false;
   // State filters apply to PUT only: a watcher of PENDING requests still learns of deletions.
-  if (event.type === 'PUT' && filter.states.size > 0 && event.request && !filter.states.has(event.request.state)) return false;
+  if (event.type === 'PUT' && filter.states && event.request && !filter.states.includes(event.request.state)) return false;
   return true;
+}
+
+/**
+ * One open WatchEvents stream as a hub sink. A class rather than closures: an idle watcher is
+ * one small object plus what grpc-js holds for the stream.
+ */
+class Watcher implements EventSink {
+  cursor: number;
+  open = true;
+  readonly #call: ServerWritableStream<WatchEventsRequest__Output, Buffer>;
+  readonly #filter: WatchFilter;
+  readonly #deps: ApiDeps;
+  readonly #onClose: (err?: unknown) => void;
+
+  constructor(call: ServerWritableStream<WatchEventsRequest__Output, Buffer>, filter: WatchFilter, since: number, deps: ApiDeps, onClose: (err?: unknown) => void) {
+    this.#call = call;
+    this.#filter = filter;
+    this.cursor = since;
+    this.#deps = deps;
+    this.#onClose = onClose;
+  }
+
+  deliver(event: StoredEvent, encoded: Buffer): void {
+    if (!this.open || !matches(this.#filter, event)) return;
+    const backlog = this.#call.writableLength;
+    if (backlog >= this.#deps.limits.maxWatcherBacklog) {
+      this.#onClose(new AppError('resource_exhausted', `watcher fell behind by ${backlog} events; reconnect with since=${this.cursor} to resume`));
+      return;
+    }
+    this.#call.write(encoded);
+  }
+
+  close(): void {
+    this.#onClose();
+  }
 }
 
 /**
@@ -63,13 +100,16 @@ export function createWatchHandler(
 ): handleServerStreamingCall<WatchEventsRequest__Output, Buffer> {
   return (call) => {
     const started = performance.now();
-    let open = true;
     let user = '';
-    let sink: EventSink | undefined;
+    let watcher: Watcher | undefined;
+    let done = false;
     const close = (err?: unknown): void => {
-      if (!open) return;
-      open = false;
-      if (sink) deps.hub.remove(sink);
+      if (done) return;
+      done = true;
+      if (watcher) {
+        watcher.open = false;
+        deps.hub.remove(watcher);
+      }
       if (err === undefined) {
         call.end();
         finish(rt, 'WatchEvents', 'OK', started, call.getPeer(), user);
@@ -79,14 +119,15 @@ export function createWatchHandler(
       call.emit('error', { code: st.code, details: st.details });
       finish(rt, 'WatchEvents', grpcStatus[st.code], started, call.getPeer(), user, st.appError);
     };
-    call.on('cancelled', () => {
-      open = false;
-      if (sink) deps.hub.remove(sink);
-    });
-    call.on('error', () => {
-      open = false;
-      if (sink) deps.hub.remove(sink);
-    });
+    const gone = (): void => {
+      done = true;
+      if (watcher) {
+        watcher.open = false;
+        deps.hub.remove(watcher);
+      }
+    };
+    call.on('cancelled', gone);
+    call.on('error', gone);
 
     const run = async (): Promise<void> => {
       if (typeof call.request === 'object' && call.request !== null && MALFORMED in call.request) {
@@ -102,22 +143,11 @@ export function createWatchHandler(
       if (since > deps.hub.position) {
         throw new AppError('out_of_range', `since: position ${since} is ahead of the event log (newest is ${deps.hub.position}); re-list and watch from INIT`);
       }
-      if (!open) return;
+      if (done) return;
       call.write(serializeEvent({ type: 'INIT', position: deps.hub.position, timeMs: deps.now(), kind: '', name: '' }));
-      const maxBacklog = deps.limits.maxWatcherBacklog;
-      sink = {
-        cursor: since,
-        deliver: (event, encoded) => {
-          if (!open || !matches(filter, event)) return;
-          if (call.writableLength >= maxBacklog) {
-            close(new AppError('resource_exhausted', `watcher fell behind by ${call.writableLength} events; reconnect with since=${sink?.cursor ?? since} to resume`));
-            return;
-          }
-          call.write(encoded);
-        },
-        close: () => close(),
-      };
-      await deps.hub.attach(sink, () => open);
+      const w = new Watcher(call, filter, since, deps, close);
+      watcher = w;
+      await deps.hub.attach(w, () => w.open);
     };
     run().catch((err: unknown) => close(err));
   };
