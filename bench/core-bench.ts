@@ -15,7 +15,7 @@ import { issueClientCert } from '../core/auth/issue-client-cert.ts';
 import { issueServerCert } from '../core/auth/issue-server-cert.ts';
 import { GatehouseClient, SERVER_NAME, type ClientIdentity } from '../core/client/gatehouse-client.ts';
 import type { Event__Output } from '../proto/gen/gatehouse/v1/Event.ts';
-import { freePort, startReadyChild, startServerProcess } from './bench-processes.ts';
+import { freePort, startReadyChild, startServerProcess } from '../test/support/server-process.ts';
 import { ms, ratio, rssOf, sleep, summarize } from './stats.ts';
 
 const SEED_ROLES = `kind: role
