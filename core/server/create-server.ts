@@ -64,7 +64,7 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
   const now = options.now ?? Date.now;
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
 
-  const store = await createStore(config.storage);
+  const store = await createStore(config.storage, { log: log.child({ component: 'store' }), now });
   const stops: Array<() => Promise<void> | void> = [() => store.close()];
   const stopAll = async (): Promise<void> => {
     for (const stop of stops.splice(0).reverse()) {

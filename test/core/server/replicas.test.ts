@@ -1,0 +1,61 @@
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Event__Output } from '../../../proto/gen/gatehouse/v1/Event.ts';
+import { INSTALL_HINT, postgresAvailable, startPostgres, type TestPostgres } from '../../support/postgres.ts';
+import { SEED_ROLES_YAML, startTestServer, type TestServer } from '../../support/test-server.ts';
+
+const describeWithPostgres = postgresAvailable() || process.env.CI ? describe : describe.skip;
+
+describeWithPostgres('two server replicas on one PostgreSQL', () => {
+  let pg: TestPostgres;
+  let a: TestServer;
+  let b: TestServer;
+  const dirs: string[] = [];
+
+  beforeAll(async () => {
+    if (!postgresAvailable()) throw new Error(INSTALL_HINT);
+    pg = await startPostgres();
+    const db = await pg.createDatabase();
+    const dirA = mkdtempSync(path.join(tmpdir(), 'gatehouse-replica-a-'));
+    const dirB = mkdtempSync(path.join(tmpdir(), 'gatehouse-replica-b-'));
+    dirs.push(dirA, dirB);
+    a = await startTestServer({ dataDir: dirA, storage: db.connectionString });
+    // Replicas share the cluster CA (in production: the same secret mounted on each).
+    mkdirSync(dirB, { recursive: true });
+    for (const f of ['ca.key', 'ca.crt']) copyFileSync(path.join(dirA, f), path.join(dirB, f));
+    b = await startTestServer({ dataDir: dirB, storage: db.connectionString });
+    await a.admin.applyRoles(SEED_ROLES_YAML, 'roles.yaml');
+  }, 60_000);
+  afterAll(async () => {
+    await a?.stop();
+    await b?.stop();
+    await pg?.stop();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('a request created on one replica reaches a watcher of the other, and a role applied on one applies on the other', async () => {
+    const alice = await a.userClient('alice', ['sres']);
+    const bobOnB = await b.userClient('bob', ['access-reviewer']);
+    const events: Event__Output[] = [];
+    const stream = b.admin.watchEvents({});
+    stream.on('data', (e: Event__Output) => events.push(e));
+    stream.on('error', () => undefined);
+    const until = async (p: () => boolean): Promise<void> => {
+      const deadline = Date.now() + 10_000;
+      while (!p()) {
+        if (Date.now() > deadline) throw new Error(`timed out; events: ${events.map((e) => `${e.type}:${e.name}`).join(' ')}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    await until(() => events.some((e) => e.type === 'INIT'));
+    const r = await alice.createAccessRequest({ roles: ['prodaccess'], reason: 'across replicas' });
+    await until(() => events.some((e) => e.type === 'PUT' && e.name === r.id));
+    // Reviewed through replica B, with role definitions B learned from A's event.
+    const reviewed = await bobOnB.submitAccessReview({ requestId: r.id, proposedState: 'APPROVED' });
+    expect(reviewed.state).toBe('APPROVED');
+    await until(() => events.some((e) => e.name === r.id && e.request?.state === 'APPROVED'));
+    stream.cancel();
+  });
+});
