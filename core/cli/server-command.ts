@@ -59,11 +59,11 @@ export async function runServerCommand(argv: string[], env: CliEnv): Promise<voi
 
   const rel = path.relative(env.cwd, config.adminIdentityPath) || config.adminIdentityPath;
   const id = rel.includes(' ') ? JSON.stringify(rel) : rel;
-  const cli = 'npx gatehouse';
+  const cli = 'gatehouse';
   process.stderr.write(
     `\nGatehouse is running: API ${server.addr} (mTLS), invites ${server.enrollAddr}, data in ${config.dataDir}\n` +
       `${firstStart ? 'First start: created the cluster CA and ' : ''}admin identity: ${config.adminIdentityPath}\n\n` +
-      `Next steps (in another terminal; ./data/admin-identity.pem is picked up from this directory):\n` +
+      `Next steps, in another terminal (in a checkout, \`gatehouse\` is \`./dev gatehouse\`; ./data/admin-identity.pem is picked up from this directory):\n` +
       `  ${cli} roles apply -f examples/roles.yaml        # add roles (Teleport v4 role YAML)\n` +
       `  ${cli} users add alice --roles sres              # add a user; prints a one-time invite\n` +
       `  ${cli} login --addr ${server.addr} --token ...   # (alice) redeem it: ~/.gatehouse/identity.pem\n` +
