@@ -1,5 +1,5 @@
 import { UsageError } from './cli-error.ts';
-import { connect } from './connect.ts';
+import { withClient } from './connect.ts';
 import { formatTime, printJson, printTable, truncate } from './output.ts';
 import { parseCommand, type CliEnv } from './parse-command.ts';
 
@@ -22,8 +22,7 @@ export async function runAuditCommand(argv: string[], env: CliEnv): Promise<void
   );
   const limit = values.limit ? Number(values.limit) : 1000;
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit: expected a positive integer');
-  const client = await connect(globals);
-  try {
+  await withClient(globals, async (client) => {
     const events = [];
     let pageToken = '';
     do {
@@ -44,7 +43,5 @@ export async function runAuditCommand(argv: string[], env: CliEnv): Promise<void
       ['Time', 'Event', 'Actor', 'Request', 'Details'],
       events.map((e) => [formatTime(e.timeMs), e.type, e.actor, e.requestId.slice(0, 8), truncate(e.detailsJson, 70)]),
     );
-  } finally {
-    client.close();
-  }
+  });
 }

@@ -12,7 +12,7 @@ import { caPinMatches, parseInviteToken } from '../auth/invite-token.ts';
 import { GatehouseError } from '../client/client-error.ts';
 import { SERVER_NAME } from '../client/gatehouse-client.ts';
 import { UsageError } from './cli-error.ts';
-import { connect, profileDir } from './connect.ts';
+import { withClient, profileDir } from './connect.ts';
 import { formatTime, printJson } from './output.ts';
 import { parseCommand, parseDurationFlag, type CliEnv } from './parse-command.ts';
 
@@ -28,19 +28,17 @@ export async function runAuthCommand(argv: string[], env: CliEnv): Promise<void>
   }
   const usage = 'Usage: gatehouse auth sign --user NAME --out FILE [--ttl 2160h]\n\nWrites an identity file (key, certificate, CA) for an existing user, e.g. a plugin.\nThe key is generated here; the server only signs a certificate request.';
   const { values, globals } = parseCommand(rest, { user: { type: 'string' }, out: { type: 'string', short: 'o' }, ttl: { type: 'string' } }, usage, env);
-  if (!values.user) throw new UsageError('gatehouse auth sign: --user is required');
-  if (!values.out) throw new UsageError('gatehouse auth sign: --out is required');
+  const { user, out } = values;
+  if (!user) throw new UsageError('gatehouse auth sign: --user is required');
+  if (!out) throw new UsageError('gatehouse auth sign: --out is required');
   const ttlMs = parseDurationFlag('ttl', values.ttl ?? '12h');
-  const client = await connect(globals);
-  try {
-    const { keyPem, csrPem } = await createKeyAndCsr(values.user);
-    const certs = await client.generateUserCerts({ csrPem, user: values.user, ttlMs });
-    await writeIdentityFile(values.out, { keyPem, certPem: certs.certPem, caPems: certs.caPems });
-    if (globals.format === 'json') return printJson({ identity: values.out, user: values.user, roles: certs.roles, expires: new Date(certs.expiresMs).toISOString() });
-    process.stdout.write(`Identity for "${values.user}" (roles ${certs.roles.join(', ')}) written to ${values.out}, valid until ${formatTime(certs.expiresMs)}.\n`);
-  } finally {
-    client.close();
-  }
+  await withClient(globals, async (client) => {
+    const { keyPem, csrPem } = await createKeyAndCsr(user);
+    const certs = await client.generateUserCerts({ csrPem, user, ttlMs });
+    await writeIdentityFile(out, { keyPem, certPem: certs.certPem, caPems: certs.caPems });
+    if (globals.format === 'json') return printJson({ identity: out, user, roles: certs.roles, expires: new Date(certs.expiresMs).toISOString() });
+    process.stdout.write(`Identity for "${user}" (roles ${certs.roles.join(', ')}) written to ${out}, valid until ${formatTime(certs.expiresMs)}.\n`);
+  });
 }
 
 function enrollAddrOf(addr: string): string {

@@ -55,3 +55,13 @@ export async function connect(globals: GlobalOptions): Promise<GatehouseClient> 
   }
   return new GatehouseClient({ addr: resolveAddr(globals), identity: { keyPem: identity.keyPem, certPem: identity.certPem, caPems: [...identity.caPems] } });
 }
+
+/** Runs `fn` with a connected client and closes it afterwards, whatever happens. */
+export async function withClient<T>(globals: GlobalOptions, fn: (client: GatehouseClient) => Promise<T>): Promise<T> {
+  const client = await connect(globals);
+  try {
+    return await fn(client);
+  } finally {
+    client.close();
+  }
+}

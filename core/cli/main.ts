@@ -5,7 +5,7 @@ import { GatehouseError } from '../client/client-error.ts';
 import { runAuditCommand } from './audit-command.ts';
 import { runAuthCommand, runLoginCommand } from './auth-command.ts';
 import { UsageError } from './cli-error.ts';
-import { connect } from './connect.ts';
+import { withClient } from './connect.ts';
 import { printJson } from './output.ts';
 import { GLOBAL_HELP, parseCommand, type CliEnv } from './parse-command.ts';
 import { runRequestCommand } from './request-command.ts';
@@ -39,16 +39,13 @@ Run "gatehouse <command> --help" for a command's flags.`;
 
 async function runStatus(argv: string[], env: CliEnv): Promise<void> {
   const { globals } = parseCommand(argv, {}, 'Usage: gatehouse status', env);
-  const client = await connect(globals);
-  try {
+  await withClient(globals, async (client) => {
     const p = await client.ping();
     if (globals.format === 'json') return printJson(p);
     process.stdout.write(
       `Cluster:  ${p.clusterName} (server ${p.serverVersion}) at ${client.addr}\nUser:     ${p.user}\nRoles:    ${p.roles.join(', ')}\nExpires:  ${new Date(p.identityExpiresMs).toISOString()}\n`,
     );
-  } finally {
-    client.close();
-  }
+  });
 }
 
 async function main(argv: string[]): Promise<number> {

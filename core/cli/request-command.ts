@@ -4,7 +4,7 @@ import { createKeyAndCsr } from '../auth/csr.ts';
 import { writeIdentityFile } from '../auth/identity-file.ts';
 import type { GatehouseClient } from '../client/gatehouse-client.ts';
 import { UsageError } from './cli-error.ts';
-import { connect, profileDir } from './connect.ts';
+import { withClient, profileDir } from './connect.ts';
 import { formatTime, printJson, printTable, truncate } from './output.ts';
 import { parseCommand, parseDurationFlag, splitList, type CliEnv } from './parse-command.ts';
 
@@ -121,8 +121,7 @@ export async function runRequestCommand(argv: string[], env: CliEnv): Promise<vo
       );
       const roles = splitList(values.roles);
       if (roles.length === 0) throw new UsageError('gatehouse request create: --roles is required (e.g. --roles prodaccess)');
-      const client = await connect(globals);
-      try {
+      await withClient(globals, async (client) => {
         const created = await client.createAccessRequest({
           roles,
           reason: values.reason ?? '',
@@ -143,9 +142,7 @@ export async function runRequestCommand(argv: string[], env: CliEnv): Promise<vo
         } else if (result.state === 'APPROVED') {
           process.stdout.write(`\nApproved. Get elevated access with: gatehouse request assume ${result.id}\n`);
         }
-      } finally {
-        client.close();
-      }
+      });
       return;
     }
     case 'ls':
@@ -155,8 +152,7 @@ export async function runRequestCommand(argv: string[], env: CliEnv): Promise<vo
       for (const s of states) {
         if (!(STATES as readonly string[]).includes(s)) throw new UsageError(`--state: unknown state ${JSON.stringify(s)} (one of ${STATES.join(', ').toLowerCase()})`);
       }
-      const client = await connect(globals);
-      try {
+      await withClient(globals, async (client) => {
         const requests = await client.listAllAccessRequests({ states: states as (typeof STATES)[number][], users: values.user ? [values.user] : [] });
         requests.sort((a, b) => b.createdMs - a.createdMs);
         if (globals.format === 'json') return printJson(requests.map(summary));
@@ -168,23 +164,18 @@ export async function runRequestCommand(argv: string[], env: CliEnv): Promise<vo
           ['ID', 'User', 'Roles', 'Created', 'Status', 'Reason'],
           requests.map((r) => [r.id, r.user, r.roles.join(','), formatTime(r.createdMs), r.state, truncate(r.reason, 40)]),
         );
-      } finally {
-        client.close();
-      }
+      });
       return;
     }
     case 'show':
     case 'details': {
       const { positionals, globals } = parseCommand(rest, {}, 'Usage: gatehouse request show ID', env);
       const id = requireId(positionals, 'show');
-      const client = await connect(globals);
-      try {
+      await withClient(globals, async (client) => {
         const r = await client.getAccessRequest(id);
         if (globals.format === 'json') return printJson(summary(r));
         printDetails(r);
-      } finally {
-        client.close();
-      }
+      });
       return;
     }
     case 'review': {
@@ -196,8 +187,7 @@ export async function runRequestCommand(argv: string[], env: CliEnv): Promise<vo
       );
       const id = requireId(positionals, 'review');
       if (Boolean(values.approve) === Boolean(values.deny)) throw new UsageError("gatehouse request review: supply exactly one of '--approve' or '--deny'");
-      const client = await connect(globals);
-      try {
+      await withClient(globals, async (client) => {
         const r = await client.submitAccessReview({
           requestId: id,
           proposedState: values.approve ? 'APPROVED' : 'DENIED',
@@ -206,43 +196,34 @@ export async function runRequestCommand(argv: string[], env: CliEnv): Promise<vo
         });
         if (globals.format === 'json') return printJson(summary(r));
         process.stdout.write(`Review submitted. Request state: ${r.state}\n`);
-      } finally {
-        client.close();
-      }
+      });
       return;
     }
     case 'revoke': {
       const { values, positionals, globals } = parseCommand(rest, { reason: { type: 'string' } }, 'Usage: gatehouse request revoke ID [--reason TEXT]', env);
       const id = requireId(positionals, 'revoke');
-      const client = await connect(globals);
-      try {
+      await withClient(globals, async (client) => {
         const r = await client.setAccessRequestState({ requestId: id, state: 'REVOKED', reason: values.reason ?? '' });
         if (globals.format === 'json') return printJson(summary(r));
         process.stdout.write(`Request ${id} is now ${r.state}; certificates carrying it are refused from now on.\n`);
-      } finally {
-        client.close();
-      }
+      });
       return;
     }
     case 'rm':
     case 'delete': {
       const { positionals, globals } = parseCommand(rest, {}, 'Usage: gatehouse request rm ID', env);
       const id = requireId(positionals, 'rm');
-      const client = await connect(globals);
-      try {
+      await withClient(globals, async (client) => {
         await client.deleteAccessRequest(id);
         if (globals.format === 'json') return printJson({ deleted: id });
         process.stdout.write(`Request ${id} deleted; certificates carrying it are refused from now on.\n`);
-      } finally {
-        client.close();
-      }
+      });
       return;
     }
     case 'assume': {
       const { values, positionals, globals } = parseCommand(rest, { out: { type: 'string' }, ttl: { type: 'string' } }, 'Usage: gatehouse request assume ID [--out FILE] [--ttl 1h]', env);
       const id = requireId(positionals, 'assume');
-      const client = await connect(globals);
-      try {
+      await withClient(globals, async (client) => {
         const ping = await client.ping();
         const { keyPem, csrPem } = await createKeyAndCsr(ping.user);
         const certs = await client.generateUserCerts({
@@ -256,9 +237,7 @@ export async function runRequestCommand(argv: string[], env: CliEnv): Promise<vo
         process.stdout.write(
           `Elevated identity written to ${out}\n  roles:   ${certs.roles.join(', ')}\n  expires: ${formatTime(certs.expiresMs)}\nUse it with --identity ${out} (or GATEHOUSE_IDENTITY=${out}).\n`,
         );
-      } finally {
-        client.close();
-      }
+      });
       return;
     }
     case undefined:

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from './cli-error.ts';
-import { connect } from './connect.ts';
+import { withClient } from './connect.ts';
 import { printJson, printTable } from './output.ts';
 import { parseCommand, type CliEnv } from './parse-command.ts';
 
@@ -25,27 +25,21 @@ export async function runRolesCommand(argv: string[], env: CliEnv): Promise<void
       } catch (err) {
         throw new UsageError(`cannot read ${values.file}: ${err instanceof Error ? err.message : String(err)}`);
       }
-      const client = await connect(globals);
-      try {
+      await withClient(globals, async (client) => {
         const res = await client.applyRoles(yaml, values.file);
         if (globals.format === 'json') return printJson(res.roles.map((r) => r.name));
         for (const role of res.roles) process.stdout.write(`role "${role.name}" applied\n`);
-      } finally {
-        client.close();
-      }
+      });
       return;
     }
     case 'ls':
     case 'list': {
       const { globals } = parseCommand(rest, {}, 'Usage: gatehouse roles ls', env);
-      const client = await connect(globals);
-      try {
+      await withClient(globals, async (client) => {
         const roles = await client.listRoles();
         if (globals.format === 'json') return printJson(roles.map((r) => ({ name: r.name, preset: r.preset, yaml: r.yaml })));
         printTable(['Role', 'Kind'], roles.map((r) => [r.name, r.preset ? 'preset' : 'custom']));
-      } finally {
-        client.close();
-      }
+      });
       return;
     }
     case 'show':
@@ -53,14 +47,11 @@ export async function runRolesCommand(argv: string[], env: CliEnv): Promise<void
       const { positionals, globals } = parseCommand(rest, {}, 'Usage: gatehouse roles show NAME', env);
       const name = positionals[0];
       if (!name) throw new UsageError('gatehouse roles show: missing NAME');
-      const client = await connect(globals);
-      try {
+      await withClient(globals, async (client) => {
         const role = await client.getRole(name);
         if (globals.format === 'json') return printJson({ name: role.name, preset: role.preset, yaml: role.yaml });
         process.stdout.write(role.yaml.endsWith('\n') ? role.yaml : `${role.yaml}\n`);
-      } finally {
-        client.close();
-      }
+      });
       return;
     }
     case 'rm':
@@ -68,14 +59,11 @@ export async function runRolesCommand(argv: string[], env: CliEnv): Promise<void
       const { positionals, globals } = parseCommand(rest, {}, 'Usage: gatehouse roles rm NAME', env);
       const name = positionals[0];
       if (!name) throw new UsageError('gatehouse roles rm: missing NAME');
-      const client = await connect(globals);
-      try {
+      await withClient(globals, async (client) => {
         await client.deleteRole(name);
         if (globals.format === 'json') return printJson({ deleted: name });
         process.stdout.write(`role "${name}" deleted\n`);
-      } finally {
-        client.close();
-      }
+      });
       return;
     }
     case undefined:

@@ -1,5 +1,5 @@
 import { UsageError } from './cli-error.ts';
-import { connect, resolveAddr } from './connect.ts';
+import { withClient, resolveAddr } from './connect.ts';
 import { formatTime, printJson, printTable } from './output.ts';
 import { parseCommand, parseDurationFlag, splitList, type CliEnv } from './parse-command.ts';
 
@@ -38,8 +38,7 @@ export async function runUsersCommand(argv: string[], env: CliEnv): Promise<void
       const roles = splitList(values.roles);
       if (roles.length === 0) throw new UsageError(`gatehouse users ${sub}: --roles is required (e.g. --roles sres)`);
       const invite = sub === 'add' && !values['no-invite'];
-      const client = await connect(globals);
-      try {
+      await withClient(globals, async (client) => {
         const res = await client.upsertUser({
           user: { name, roles, traits: parseTraits(values.traits) },
           createOnly: sub === 'add',
@@ -54,24 +53,19 @@ export async function runUsersCommand(argv: string[], env: CliEnv): Promise<void
             `\nOne-time invite (valid until ${formatTime(res.inviteExpiresMs)}). Give it to ${name}, who runs:\n\n  gatehouse login --addr ${resolveAddr(globals)} --token ${res.inviteToken}\n\nThe key is created on their machine; only a certificate request travels.\n`,
           );
         }
-      } finally {
-        client.close();
-      }
+      });
       return;
     }
     case 'ls':
     case 'list': {
       const { globals } = parseCommand(rest, {}, 'Usage: gatehouse users ls', env);
-      const client = await connect(globals);
-      try {
+      await withClient(globals, async (client) => {
         const users = await client.listUsers();
         if (globals.format === 'json') {
           return printJson(users.map((u) => ({ name: u.name, roles: u.roles, traits: Object.fromEntries(Object.entries(u.traits).map(([k, v]) => [k, v.values])), created: new Date(u.createdMs).toISOString() })));
         }
         printTable(['User', 'Roles', 'Created'], users.map((u) => [u.name, u.roles.join(','), formatTime(u.createdMs)]));
-      } finally {
-        client.close();
-      }
+      });
       return;
     }
     case 'rm':
@@ -79,14 +73,11 @@ export async function runUsersCommand(argv: string[], env: CliEnv): Promise<void
       const { positionals, globals } = parseCommand(rest, {}, 'Usage: gatehouse users rm NAME', env);
       const name = positionals[0];
       if (!name) throw new UsageError('gatehouse users rm: missing NAME');
-      const client = await connect(globals);
-      try {
+      await withClient(globals, async (client) => {
         await client.deleteUser(name);
         if (globals.format === 'json') return printJson({ deleted: name });
         process.stdout.write(`User "${name}" deleted; their certificates are refused from now on.\n`);
-      } finally {
-        client.close();
-      }
+      });
       return;
     }
     case undefined:

@@ -1,0 +1,187 @@
+import type { Logger } from 'pino';
+import type { GatehouseClient } from '../../core/client/gatehouse-client.ts';
+import { GatehouseError } from '../../core/client/client-error.ts';
+import type { AccessRequest__Output } from '../../proto/gen/gatehouse/v1/AccessRequest.ts';
+import { isEmail } from '../common/is-email.ts';
+import { PermanentError } from '../common/permanent-error.ts';
+import type { PluginHandler } from '../common/plugin-definition.ts';
+import { CasConflict, parseClaim, type RequestPluginData } from '../common/request-plugin-data.ts';
+import { isRetryableSlackError, slackErrorCode, type PostedMessage, type SlackApi } from './slack-api.ts';
+import { recipientsFor, type SlackConfig } from './slack-config.ts';
+import { renderRequestMessage, renderRequesterNotice, renderReviewReply } from './slack-message.ts';
+
+export interface SlackHandlerOptions {
+  config: SlackConfig;
+  api: SlackApi;
+  client: () => GatehouseClient;
+  log: Logger;
+  webConsoleUrl: string | undefined;
+  now: () => number;
+}
+
+/** What the plugin knows about the message it posted to one recipient. */
+interface PostedState extends PostedMessage {
+  /** Reviews already replied in the thread. */
+  readonly reviews: number;
+  /** The state the message shows. */
+  readonly shows: string;
+}
+
+const RESOLVED = new Set(['APPROVED', 'DENIED', 'EXPIRED', 'REVOKED']);
+/** States the requester is told about. */
+const NOTIFY = new Set(['APPROVED', 'DENIED', 'EXPIRED']);
+/** After this long, a claim on an idempotent update is taken over (its owner died). */
+const STALE_CLAIM_MS = 60_000;
+/** Slack errors that no retry will fix for this recipient. */
+const PERMANENT = new Set(['channel_not_found', 'not_in_channel', 'is_archived', 'invalid_blocks', 'msg_too_long', 'cant_update_message', 'message_not_found', 'restricted_action', 'thread_not_found', 'user_not_found']);
+const USER_EMAIL_TTL_MS = 10 * 60_000;
+
+/**
+ * Plugin data of the Slack plugin (plugin name `slack`), one key per recipient and one for the
+ * requester notice:
+ * - `r:<recipient>`: a claim while posting, then `{"channel","ts","reviews","shows"}` (JSON),
+ *   or `skip:<why>` when the recipient cannot be reached (an email with no Slack user).
+ * - `notice`: a claim, then `sent:<STATE>` or `skip:<why>`.
+ */
+export function createSlackHandler(options: SlackHandlerOptions): PluginHandler {
+  const { config, api, log, now } = options;
+  const emails = new Map<string, { email: string | undefined; until: number }>();
+  const render = { webConsoleUrl: options.webConsoleUrl };
+
+  /** Runs one recipient's steps; returns the error to report, if any. */
+  async function reconcileRecipient(request: AccessRequest__Output, data: RequestPluginData, recipient: string): Promise<void> {
+    const key = `r:${recipient}`;
+    const value = data.get(key);
+    if (value?.startsWith('skip:') === true) return;
+    const claim = parseClaim(value);
+    let state: PostedState | undefined;
+    if (claim !== undefined) {
+      // Another replica is at work, or a process died mid-effect. Only an idempotent update is
+      // taken over (after a while); a post or reply in doubt is not repeated, to never duplicate.
+      const prev = parsePosted(claim.prev);
+      if (!(claim.op.startsWith('update:') && now() - claim.at > STALE_CLAIM_MS && prev !== undefined)) {
+        log.debug({ requestId: request.id, recipient, claim }, 'recipient is claimed elsewhere; skipping');
+        return;
+      }
+      state = prev;
+    } else {
+      state = parsePosted(value);
+    }
+
+    if (state === undefined) {
+      if (request.state !== 'PENDING') return;
+      const channel = await resolveRecipient(recipient);
+      if (channel === undefined) {
+        await data.set({ [key]: 'skip:no Slack user with this email' });
+        log.warn({ requestId: request.id, recipient }, 'no Slack user has this email; not notifying it');
+        return;
+      }
+      const message = renderRequestMessage(request, render);
+      const posted = await data.effect(key, 'post', async () => {
+        const m = await api.postMessage(channel, message.text, message.blocks);
+        return JSON.stringify({ channel: m.channel, ts: m.ts, reviews: 0, shows: 'PENDING' } satisfies PostedState);
+      });
+      state = parsePosted(posted);
+      log.info({ requestId: request.id, recipient, channel }, 'posted request message');
+      if (state === undefined) return;
+    }
+
+    for (let i = state.reviews; i < request.reviews.length; i++) {
+      const review = request.reviews[i]!;
+      const current: PostedState = state;
+      const next = await data.effect(key, `review:${i}`, async () => {
+        await api.postMessage(current.channel, renderReviewReply(review), undefined, current.ts);
+        return JSON.stringify({ ...current, reviews: i + 1 } satisfies PostedState);
+      });
+      state = parsePosted(next) ?? current;
+    }
+
+    if (RESOLVED.has(request.state) && state.shows === 'PENDING') {
+      const current: PostedState = state;
+      const message = renderRequestMessage(request, render);
+      await data.effect(key, `update:${request.state}`, async () => {
+        await api.updateMessage(current, message.text, message.blocks);
+        return JSON.stringify({ ...current, shows: request.state } satisfies PostedState);
+      });
+      log.info({ requestId: request.id, recipient, state: request.state }, 'updated request message');
+    }
+  }
+
+  /** A user id (DM) for an email, the channel as given otherwise; undefined when no such user. */
+  async function resolveRecipient(recipient: string): Promise<string | undefined> {
+    return isEmail(recipient) ? api.lookupUserId(recipient, now()) : recipient;
+  }
+
+  async function requesterEmail(user: string): Promise<string | undefined> {
+    const cached = emails.get(user);
+    if (cached !== undefined && cached.until > now()) return cached.email;
+    let email: string | undefined;
+    try {
+      const found = await options.client().getUser(user);
+      email = found.traits['email']?.values.find(isEmail);
+    } catch (err) {
+      if (!(err instanceof GatehouseError && err.code === 'NOT_FOUND')) throw err;
+    }
+    email ??= isEmail(user) ? user : undefined;
+    emails.set(user, { email, until: now() + USER_EMAIL_TTL_MS });
+    return email;
+  }
+
+  async function notifyRequester(request: AccessRequest__Output, data: RequestPluginData, announced: boolean): Promise<void> {
+    if (!config.notifyRequester || !NOTIFY.has(request.state) || !announced) return;
+    if (data.get('notice') !== undefined) return;
+    const email = await requesterEmail(request.user);
+    const userId = email === undefined ? undefined : await api.lookupUserId(email, now());
+    if (userId === undefined) {
+      await data.set({ notice: `skip:${email === undefined ? 'no email for the requester' : 'no Slack user with the requester email'}` });
+      return;
+    }
+    await data.effect('notice', `notice:${request.state}`, async () => {
+      await api.postMessage(userId, renderRequesterNotice(request, render));
+      return `sent:${request.state}`;
+    });
+    log.info({ requestId: request.id, user: request.user, state: request.state }, 'notified the requester');
+  }
+
+  return {
+    async onRequest(request, data) {
+      const suggested = request.suggestedReviewers.filter(isEmail);
+      const recipients = recipientsFor(config, request.roles, suggested);
+      const errors: unknown[] = [];
+      for (const recipient of recipients) {
+        try {
+          await reconcileRecipient(request, data, recipient);
+        } catch (err) {
+          if (err instanceof CasConflict) throw err;
+          log.warn({ requestId: request.id, recipient, slackError: slackErrorCode(err), err: err instanceof Error ? err.message : String(err) }, 'Slack call failed for a recipient');
+          errors.push(err);
+        }
+      }
+      const announced = Object.entries(data.values).some(([k, v]) => k.startsWith('r:') && parsePosted(v) !== undefined);
+      try {
+        await notifyRequester(request, data, announced);
+      } catch (err) {
+        if (err instanceof CasConflict) throw err;
+        errors.push(err);
+      }
+      if (errors.length === 0) return;
+      const permanent = errors.every((e) => !isRetryableSlackError(e) && PERMANENT.has(slackErrorCode(e)));
+      const summary = errors.map((e) => slackErrorCode(e)).join(', ');
+      if (permanent) throw new PermanentError(`Slack refused: ${summary}`, { cause: errors[0] });
+      throw new AggregateError(errors, `Slack calls failed (${summary}); will retry`);
+    },
+  };
+}
+
+function parsePosted(value: string | undefined): PostedState | undefined {
+  if (value === undefined || !value.startsWith('{')) return undefined;
+  try {
+    const v: unknown = JSON.parse(value);
+    if (typeof v !== 'object' || v === null) return undefined;
+    const { channel, ts, reviews, shows } = v as Record<string, unknown>;
+    if (typeof channel !== 'string' || typeof ts !== 'string' || typeof reviews !== 'number' || typeof shows !== 'string') return undefined;
+    return { channel, ts, reviews, shows };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,39 @@
+import { WebAPIPlatformError } from '@slack/web-api';
+import type { PluginDefinition } from '../common/plugin-definition.ts';
+import { PluginError } from '../common/plugin-error.ts';
+import { SlackApi, slackErrorCode } from './slack-api.ts';
+import { slackSchema, type SlackConfig } from './slack-config.ts';
+import { createSlackHandler } from './slack-handler.ts';
+import { SLACK_SAMPLE_CONFIG } from './slack-sample-config.ts';
+
+export const SLACK_PLUGIN_VERSION = '0.1.0';
+
+/** The Slack plugin: one message per recipient, reviews in its thread, the outcome on resolution. */
+export const slackPlugin: PluginDefinition<SlackConfig> = {
+  name: 'slack',
+  version: SLACK_PLUGIN_VERSION,
+  pluginSchema: slackSchema,
+  sampleConfig: SLACK_SAMPLE_CONFIG,
+
+  async check(ctx) {
+    const { plugin } = ctx.config;
+    const api = new SlackApi({ token: plugin.token, apiUrl: plugin.apiUrl, log: ctx.log, retry: ctx.retry('slack'), timeoutMs: 5000 });
+    try {
+      const who = await api.authTest({ retries: 2, maxElapsedMs: 5000 });
+      return `token accepted by workspace "${who.team}" (${who.teamId}) as "${who.user}" (${who.userId}) at ${plugin.apiUrl}`;
+    } catch (err) {
+      const code = slackErrorCode(err);
+      if (err instanceof WebAPIPlatformError && ['invalid_auth', 'not_authed', 'token_revoked', 'token_expired', 'account_inactive'].includes(code)) {
+        throw new PluginError('service', `Slack rejected slack.token (${code}); check the bot token`, { cause: err });
+      }
+      throw new PluginError('service', `cannot reach Slack at ${plugin.apiUrl} (${code}: ${err instanceof Error ? err.message : String(err)})`, { cause: err });
+    }
+  },
+
+  createHandler(ctx) {
+    const { plugin } = ctx.config;
+    const log = ctx.log.child({ component: 'slack' });
+    const api = new SlackApi({ token: plugin.token, apiUrl: plugin.apiUrl, log, retry: ctx.retry('slack') });
+    return createSlackHandler({ config: plugin, api, client: ctx.client, log, webConsoleUrl: ctx.config.gatehouse.webConsoleUrl, now: ctx.now });
+  },
+};
