@@ -121,7 +121,15 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
       log: rpcLog,
     };
 
-    await bootstrapIdentities({ config, store, roles, ca, log, now });
+    const bootstrap = { config, store, roles, ca, log, now };
+    await bootstrapIdentities(bootstrap);
+    // Bootstrap identities (plugins in docker-compose) are renewed while the server runs, not
+    // only at start: hourly, each is reissued once past two thirds of its lifetime.
+    const renewal = setInterval(() => {
+      bootstrapIdentities(bootstrap).catch((err: unknown) => log.error({ err }, 'renewing bootstrap identities failed'));
+    }, 3600_000);
+    renewal.unref();
+    stops.push(() => clearInterval(renewal));
 
     const server = new grpc.Server({
       'grpc.keepalive_time_ms': 60_000,
