@@ -139,6 +139,7 @@ export class EventHub {
 
   #dispatch(event: StoredEvent): void {
     this.#position = event.position;
+    if (this.#sinks.size === 0) return;
     const encoded = this.#encode(event);
     for (const sink of this.#sinks) {
       if (event.position > sink.cursor) {
