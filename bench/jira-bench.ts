@@ -14,7 +14,7 @@ import { writeIdentityFile } from '../core/auth/identity-file.ts';
 import { GatehouseClient, type ClientIdentity } from '../core/client/gatehouse-client.ts';
 import type { Event__Output } from '../proto/gen/gatehouse/v1/Event.ts';
 import { createFakeJira } from '../test/fakes/fake-jira.ts';
-import { freePort, startServerProcess } from './bench-processes.ts';
+import { freePort, startServerProcess } from '../test/support/server-process.ts';
 import { ms, sleep, summarize } from './stats.ts';
 
 const ROLES = `kind: role
