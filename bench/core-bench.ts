@@ -15,24 +15,10 @@ import { issueClientCert } from '../core/auth/issue-client-cert.ts';
 import { issueServerCert } from '../core/auth/issue-server-cert.ts';
 import { GatehouseClient, SERVER_NAME, type ClientIdentity } from '../core/client/gatehouse-client.ts';
 import type { Event__Output } from '../proto/gen/gatehouse/v1/Event.ts';
+import { SEED_ROLES_YAML } from '../test/support/test-server.ts';
 import { freePort, startReadyChild, startServerProcess } from '../test/support/server-process.ts';
 import { ms, ratio, rssOf, sleep, summarize } from './stats.ts';
 
-const SEED_ROLES = `kind: role
-version: v4
-metadata: {name: access-reviewer}
-spec: {allow: {review_requests: {roles: ['prodaccess']}}}
----
-kind: role
-version: v4
-metadata: {name: sres}
-spec: {allow: {request: {roles: ['prodaccess']}}}
----
-kind: role
-version: v4
-metadata: {name: prodaccess}
-spec: {allow: {logins: ['ec2-user']}}
-`;
 
 const id = (b: Buffer): Buffer => b;
 /** Spread clients over several connections (grpc-js would otherwise share one). */
@@ -213,7 +199,7 @@ export async function runCoreBench(): Promise<Record<string, string | number>> {
   const baseline = await startBaseline(path.join(dir, 'baseline'));
   const admin = new GatehouseClient({ addr: server.addr, identity: server.adminIdentity });
   try {
-    await admin.applyRoles(SEED_ROLES, 'bench-roles.yaml');
+    await admin.applyRoles(SEED_ROLES_YAML, 'bench-roles.yaml');
     const watcherId = await identityFor(admin, 'bench-watcher', ['access-plugin']);
     const alice = new GatehouseClient({ addr: server.addr, identity: await identityFor(admin, 'alice', ['sres']) });
     const bob = new GatehouseClient({ addr: server.addr, identity: await identityFor(admin, 'bob', ['access-reviewer']) });

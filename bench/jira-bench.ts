@@ -14,24 +14,10 @@ import { writeIdentityFile } from '../core/auth/identity-file.ts';
 import { GatehouseClient, type ClientIdentity } from '../core/client/gatehouse-client.ts';
 import type { Event__Output } from '../proto/gen/gatehouse/v1/Event.ts';
 import { createFakeJira } from '../test/fakes/fake-jira.ts';
+import { SEED_ROLES_YAML } from '../test/support/test-server.ts';
 import { freePort, startServerProcess } from '../test/support/server-process.ts';
 import { ms, sleep, summarize } from './stats.ts';
 
-const ROLES = `kind: role
-version: v4
-metadata: {name: access-reviewer}
-spec: {allow: {review_requests: {roles: ['prodaccess']}}}
----
-kind: role
-version: v4
-metadata: {name: sres}
-spec: {allow: {request: {roles: ['prodaccess']}}}
----
-kind: role
-version: v4
-metadata: {name: prodaccess}
-spec: {allow: {logins: ['ec2-user']}}
-`;
 const REQUESTS = 100;
 const WARMUP = 5;
 const SECRET = 'bench-webhook-secret';
@@ -61,7 +47,7 @@ export async function runJiraBench(): Promise<Record<string, number | string>> {
   const admin = new GatehouseClient({ addr: server.addr, identity: server.adminIdentity });
   const cleanup: Array<() => Promise<void> | void> = [() => server.stop(), () => admin.close(), () => rmSync(dir, { recursive: true, force: true })];
   try {
-    await admin.applyRoles(ROLES);
+    await admin.applyRoles(SEED_ROLES_YAML);
     await identityFor(admin, 'bob', ['access-reviewer'], { email: [BOB.emailAddress] });
     const alice = new GatehouseClient({ addr: server.addr, identity: await identityFor(admin, 'alice', ['sres']) });
     cleanup.unshift(() => alice.close());

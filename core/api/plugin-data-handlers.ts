@@ -10,7 +10,6 @@ type Handlers = Pick<AccessServiceHandlers, 'GetPluginData' | 'UpdatePluginData'
 
 const MAX_KEYS = 64;
 const MAX_VALUE_BYTES = 4096;
-const MAX_ENTRY_BYTES = 64 * 1024;
 
 /**
  * Plugin data: a per-request, per-plugin string map that plugins use as their memory and as
@@ -36,14 +35,7 @@ export function createPluginDataHandlers(deps: ApiDeps, rt: RpcRuntime): Handler
     const set = requireStringMap('set', req.set, MAX_KEYS, MAX_VALUE_BYTES);
     const expect = requireStringMap('expect', req.expect, MAX_KEYS, MAX_VALUE_BYTES);
     if (Object.keys(set).length === 0) throw new AppError('invalid_argument', 'set: at least one key is required');
-    // Size guard on the merged entry, checked before writing (a soft limit: two concurrent
-    // writers may each pass it once; the CAS in the store still decides who wins).
-    const current = (await deps.store.getPluginData(requestId))[plugin] ?? {};
-    const merged: Record<string, string> = { ...current, ...set };
-    for (const [k, v] of Object.entries(set)) if (v === '') delete merged[k];
-    if (Buffer.byteLength(JSON.stringify(merged)) > MAX_ENTRY_BYTES) {
-      throw new AppError('resource_exhausted', `plugin data of "${plugin}" would exceed ${MAX_ENTRY_BYTES} bytes`);
-    }
+    // The store checks the merged entry's size inside its transaction (plugin-data-change.ts).
     const data = await deps.store.updatePluginData(requestId, plugin, set, expect);
     return { data };
   }
