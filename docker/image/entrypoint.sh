@@ -1,7 +1,8 @@
 #!/bin/sh
 # Entry point of every Gatehouse image (Dockerfile.plugin). GATEHOUSE_COMPONENT is baked in at build
-# time: "server" runs the gatehouse CLI (default: the server), anything else runs that plugin
-# (default: start with /var/lib/gatehouse/plugin.toml). Arguments replace the default command:
+# time; /app/main.mjs is that component bundled (docker/image/bundle.ts): the gatehouse CLI for
+# "server" (default: the server), the plugin otherwise (default: start with
+# /var/lib/gatehouse/plugin.toml). Arguments replace the default command:
 #   docker run --rm gatehouse:slack check -c /var/lib/gatehouse/plugin.toml
 #   docker run --rm gatehouse:server request ls --addr ... --identity ...
 # exec: node replaces this shell, so it gets SIGTERM directly (it handles it: drains and exits).
@@ -9,12 +10,12 @@
 set -eu
 case "${GATEHOUSE_COMPONENT:?GATEHOUSE_COMPONENT is not set; was the image built from Dockerfile.plugin?}" in
   server)
-    main=/app/core/cli/main.ts
     [ "$#" -gt 0 ] || set -- server start --config "${GATEHOUSE_CONFIG:-/var/lib/gatehouse/server.yaml}"
+    exec node /app/main.mjs "$@"
     ;;
   *)
-    main="/app/plugins/$GATEHOUSE_COMPONENT/main.ts"
     [ "$#" -gt 0 ] || set -- start -c "${GATEHOUSE_CONFIG:-/var/lib/gatehouse/plugin.toml}"
+    # The same flags as PLUGIN_NODE_FLAGS in docker/image/bundle.ts (a test keeps them equal).
+    exec node --max-semi-space-size=1 --max-opt=1 /app/main.mjs "$@"
     ;;
 esac
-exec node "$main" "$@"

@@ -126,7 +126,7 @@ for c in "${COMPONENTS[@]}"; do
   docker build --force-rm --network host -f Dockerfile.plugin --build-arg PLUGIN="$c" -t "gatehouse-$c:latest" . >"$WORK/build-$c.log" 2>&1 ||
     { tail -40 "$WORK/build-$c.log" >&2; fail "docker build PLUGIN=$c failed"; }
   BUILD_S[$c]="$(secs $(($(now_ms) - t0)))"
-  grep -h '^collect-runtime:' "$WORK/build-$c.log" | sed 's/^/    /' >&2 || true
+  grep -h '^bundle:' "$WORK/build-$c.log" | sed 's/^/    /' >&2 || true
 
   img="gatehouse-$c:latest"
   bytes="$(docker image inspect -f '{{.Size}}' "$img")"
@@ -137,8 +137,9 @@ for c in "${COMPONENTS[@]}"; do
   [ "$(docker image inspect -f '{{if .Config.Healthcheck}}yes{{end}}' "$img")" = yes ] || fail "$img has no HEALTHCHECK"
   [ "$(docker image inspect -f '{{index .Config.Labels "io.gatehouse.component"}}' "$img")" = "$c" ] || fail "$img lacks the io.gatehouse.component label"
   if [ "$c" != server ]; then
-    docker run --rm --network host --entrypoint sh "$img" -c 'test ! -e /app/core/server && test ! -e /app/core/store && test ! -e /app/node_modules/pg' ||
-      fail "$img carries server code or pg, which a plugin never loads"
+    # A plugin bundle must not pull in the server's store (node:sqlite, pg) nor any sources.
+    docker run --rm --network host --entrypoint sh "$img" -c 'test ! -e /app/node_modules && test ! -e /app/core && ! grep -q -e "node:sqlite" -e "pg-native" /app/main.mjs' ||
+      fail "$img carries sources, node_modules or the server's store, which a plugin never loads"
     docker run --rm --network host "$img" configure >/dev/null || fail "$img: '$c configure' failed"
   else
     docker run --rm --network host "$img" version >/dev/null || fail "$img: 'gatehouse version' failed"

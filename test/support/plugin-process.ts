@@ -24,15 +24,17 @@ export interface PluginProcess {
 }
 
 export interface StartPluginProcessOptions {
-  /** Path of the plugin's main.ts relative to the repo. @default plugins/slack/main.ts */
+  /** The plugin's entry point, absolute or relative to the repo. @default plugins/slack/main.ts */
   main?: string;
   args: readonly string[];
   env?: Record<string, string>;
+  /** Node options placed before the script (e.g. V8 flags that NODE_OPTIONS refuses). */
+  nodeArgs?: readonly string[];
 }
 
 /** Spawns `node <main> <args>` with the repo's Node; stdout is parsed as JSON log lines. */
 export function startPluginProcess(options: StartPluginProcessOptions): PluginProcess {
-  const child = spawn(process.execPath, [path.join(ROOT, options.main ?? 'plugins/slack/main.ts'), ...options.args], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), path.resolve(ROOT, options.main ?? 'plugins/slack/main.ts'), ...options.args], {
     cwd: ROOT,
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
