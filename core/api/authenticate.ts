@@ -1,6 +1,8 @@
+import type { TLSSocket } from 'node:tls';
 import { AppError } from '../domain/app-error.ts';
 import type { Role, User } from '../domain/types.ts';
 import type { Store } from '../store/store.ts';
+import { callSocket } from './call-socket.ts';
 
 /** The part of a grpc-js server call that authentication reads. */
 export interface AuthenticatedCall {
@@ -29,6 +31,8 @@ export interface Caller {
 
 export interface AuthenticatorOptions {
   store: Store;
+  /** The live user by name (core/server/user-directory.ts). */
+  getUser: (name: string) => Promise<User | undefined>;
   /** Live role definitions by name. */
   getRole: (name: string) => Role | undefined;
   /** Parses (and caches) the DER of a TLS-verified client certificate. */
@@ -38,19 +42,30 @@ export interface AuthenticatorOptions {
 
 /**
  * Builds the per-call authenticator. TLS has already verified the chain to the cluster CA;
- * this resolves the user live (a deleted user is refused at once) and re-checks every access
+ * this resolves the user live (a deleted user is refused at once; on other PostgreSQL replicas
+ * as soon as their event hub sees the deletion) and re-checks every access
  * request the certificate carries: elevated access holds only while each is APPROVED and
  * unexpired, so deleting, revoking or expiring a request cuts it immediately.
  */
 export function createAuthenticator(options: AuthenticatorOptions): (call: AuthenticatedCall) => Promise<Caller> {
-  const { store, getRole, parseIdentity, now } = options;
-  return async (call) => {
-    const der = call.getAuthContext().sslPeerCertificate?.raw;
+  const { store, getUser, getRole, parseIdentity, now } = options;
+  // The verified certificate of a connection, read once per connection (see callSocket).
+  const connections = new WeakMap<TLSSocket, CallerIdentity>();
+  const identityOf = (call: AuthenticatedCall): CallerIdentity => {
+    const socket = callSocket(call);
+    const known = socket && connections.get(socket);
+    if (known) return known;
+    const der = socket ? (socket.authorized ? socket.getPeerX509Certificate()?.raw : undefined) : call.getAuthContext().sslPeerCertificate?.raw;
     if (!der) throw new AppError('unauthenticated', 'a client certificate issued by the cluster CA is required');
     const identity = parseIdentity(der);
+    if (socket) connections.set(socket, identity);
+    return identity;
+  };
+  return async (call) => {
+    const identity = identityOf(call);
     const t = now();
     if (identity.expiresMs <= t) throw new AppError('unauthenticated', `certificate of user "${identity.user}" has expired`);
-    const user = await store.getUser(identity.user);
+    const user = await getUser(identity.user);
     if (!user) throw new AppError('unauthenticated', `user "${identity.user}" does not exist (deleted?)`);
     const roleNames = new Set(user.roles);
     for (const id of identity.accessRequestIds) {

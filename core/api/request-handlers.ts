@@ -59,7 +59,7 @@ export function createRequestHandlers(deps: ApiDeps, rt: RpcRuntime): Handlers {
     const roles = requireList('roles', req.roles, 32, requireName);
     const reason = requireString('reason', req.reason ?? '', MAX_REASON_BYTES);
     const suggestedReviewers = requireList('suggested_reviewers', req.suggestedReviewers, 64, (f, v) => requireString(f, v, 256));
-    const target = await store.getUser(userName);
+    const target = userName === caller.name ? caller.user : await store.getUser(userName);
     if (!target) throw new AppError('not_found', `user "${userName}" not found`);
     const now = deps.now();
     const built = buildAccessRequest(
