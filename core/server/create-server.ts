@@ -24,6 +24,7 @@ import { bootstrapIdentities } from './bootstrap.ts';
 import { EventHub } from './event-hub.ts';
 import { ExpiryService } from './expiry-service.ts';
 import { RoleRegistry } from './role-registry.ts';
+import { UserDirectory } from './user-directory.ts';
 import type { ServerConfig } from './server-config.ts';
 import { SERVER_VERSION } from './version.ts';
 
@@ -98,6 +99,9 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
     await roles.reload();
     roles.follow(hub);
 
+    const users = new UserDirectory(store);
+    users.follow(hub);
+
     const identities = createIdentityCache({ maxEntries: 10_000 });
     const deps: ApiDeps = {
       store,
@@ -117,7 +121,7 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
     };
     const rpcLog = log.child({ component: 'rpc' });
     const rt: RpcRuntime = {
-      authenticate: createAuthenticator({ store, getRole: deps.getRole, parseIdentity: (der) => identities.get(der), now }),
+      authenticate: createAuthenticator({ store, getUser: (name) => users.get(name), getRole: deps.getRole, parseIdentity: (der) => identities.get(der), now }),
       log: rpcLog,
     };
 

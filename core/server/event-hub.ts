@@ -11,6 +11,8 @@ export interface EventSink {
   deliver(event: StoredEvent, encoded: Buffer): void;
   /** Ends the sink's stream (server shutdown). */
   close?(): void;
+  /** The hub skipped events it could no longer read (log pruned past it); caches start over. */
+  skipped?(): void;
 }
 
 export interface EventHubOptions {
@@ -128,6 +130,7 @@ export class EventHub {
         // Only possible if pruning outran the hub; skip ahead so live delivery continues.
         this.#log.error({ err }, 'event log pruned past the hub position; skipping ahead');
         this.#position = await this.#store.lastPosition();
+        for (const sink of this.#sinks) sink.skipped?.();
       } else {
         this.#log.error({ err }, 'reading the event log failed; will retry on the next append');
       }

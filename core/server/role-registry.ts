@@ -46,12 +46,15 @@ export class RoleRegistry {
 
   /** Keeps the registry in step with role events from the hub (other replicas' writes). */
   follow(hub: EventHub): void {
+    const reload = (): void => {
+      this.reload().catch((err: unknown) => this.#log.error({ err }, 'reloading roles failed'));
+    };
     hub.subscribe({
       cursor: hub.position,
       deliver: (event) => {
-        if (event.kind !== 'role') return;
-        this.reload().catch((err: unknown) => this.#log.error({ err }, 'reloading roles failed'));
+        if (event.kind === 'role') reload();
       },
+      skipped: reload,
     });
   }
 }

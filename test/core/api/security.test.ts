@@ -132,6 +132,13 @@ describe('security: every unauthorized path is refused', () => {
     await expect(mallory.generateUserCerts({ csrPem, accessRequestIds: [r.id] })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
+  it("applies a user's new roles from the next call on", async () => {
+    const temp = await t.userClient('temp-roles', ['sres']);
+    expect((await temp.ping()).roles).toEqual(['sres']);
+    await t.admin.upsertUser({ user: { name: 'temp-roles', roles: ['access-reviewer'] } });
+    expect((await temp.ping()).roles).toEqual(['access-reviewer']);
+  });
+
   it('refuses a deleted user at once', async () => {
     const temp = await t.userClient('temp', ['sres']);
     expect((await temp.ping()).user).toBe('temp');

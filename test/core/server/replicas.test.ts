@@ -2,6 +2,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readIdentityFile } from '../../../core/auth/identity-file.ts';
+import { GatehouseClient } from '../../../core/client/gatehouse-client.ts';
 import type { Event__Output } from '../../../proto/gen/gatehouse/v1/Event.ts';
 import { INSTALL_HINT, postgresAvailable, startPostgres, type TestPostgres } from '../../support/postgres.ts';
 import { SEED_ROLES_YAML, startTestServer, type TestServer } from '../../support/test-server.ts';
@@ -57,5 +59,24 @@ describeWithPostgres('two server replicas on one PostgreSQL', () => {
     expect(reviewed.state).toBe('APPROVED');
     await until(() => events.some((e) => e.name === r.id && e.request?.state === 'APPROVED'));
     stream.cancel();
+  });
+
+  it('a user changed or deleted on one replica is seen by the other', async () => {
+    // Issued through replica A; the certificate works against B too (one CA).
+    const file = await readIdentityFile(await a.identityFile('carol', ['sres']));
+    const carolOnB = new GatehouseClient({ addr: b.addr, identity: { keyPem: file.keyPem, certPem: file.certPem, caPems: [...file.caPems] } });
+    const until = async (p: () => Promise<boolean>, what: string): Promise<void> => {
+      const deadline = Date.now() + 10_000;
+      while (!(await p())) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    expect((await carolOnB.ping()).roles).toEqual(['sres']); // now cached on B
+    await a.admin.upsertUser({ user: { name: 'carol', roles: ['access-reviewer'] } });
+    await until(async () => (await carolOnB.ping()).roles.join() === 'access-reviewer', "B sees carol's new roles");
+    await a.admin.deleteUser('carol');
+    await until(() => carolOnB.ping().then(() => false, (err: { code?: string }) => err.code === 'UNAUTHENTICATED'), 'B refuses the deleted carol');
+    carolOnB.close();
   });
 });
