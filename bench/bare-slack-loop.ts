@@ -12,7 +12,7 @@ import { GatehouseClient } from '../core/client/gatehouse-client.ts';
 
 const [addr = '', identityPath = '', apiUrl = '', token = '', channel = ''] = process.argv.slice(2);
 const file = await readIdentityFile(identityPath);
-const client = new GatehouseClient({ addr, identity: { keyPem: file.keyPem, certPem: file.certPem, caPems: [...file.caPems] } });
+const client = new GatehouseClient({ addr, identity: file });
 const web = new WebClient(token, { slackApiUrl: apiUrl });
 const stream = client.watchEvents({ states: ['PENDING'] });
 stream.on('data', (e: { type: string; request?: { id: string } | null }) => {

@@ -53,7 +53,7 @@ export async function connect(globals: GlobalOptions): Promise<GatehouseClient> 
   if (identity.identity.expiresMs <= Date.now()) {
     throw new UsageError(`identity file ${file} (user "${identity.identity.user}") expired at ${new Date(identity.identity.expiresMs).toISOString()}; get a new one`);
   }
-  return new GatehouseClient({ addr: resolveAddr(globals), identity: { keyPem: identity.keyPem, certPem: identity.certPem, caPems: [...identity.caPems] } });
+  return new GatehouseClient({ addr: resolveAddr(globals), identity });
 }
 
 /** Runs `fn` with a connected client and closes it afterwards, whatever happens. */

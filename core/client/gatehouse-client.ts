@@ -33,7 +33,7 @@ export const SERVER_NAME = 'gatehouse.cluster.local';
 export interface ClientIdentity {
   keyPem: string;
   certPem: string;
-  caPems: string[];
+  caPems: readonly string[];
 }
 
 export interface GatehouseClientOptions {

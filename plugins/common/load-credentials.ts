@@ -52,7 +52,7 @@ export async function loadCredentials(credentials: ServerCredentials, now: numbe
     );
   }
   return {
-    identity: { keyPem: decoded.keyPem, certPem: decoded.certPem, caPems: [...decoded.caPems] },
+    identity: decoded,
     user: identity.user,
     roles: [...identity.roles],
     expiresMs: identity.expiresMs,

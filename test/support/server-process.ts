@@ -55,8 +55,7 @@ export async function startServerProcess(dataDir: string, extraArgs: string[] = 
     if (existsSync(identityPath)) {
       const id = await readIdentityFile(identityPath).catch(() => undefined);
       if (id) {
-        const adminIdentity = { keyPem: id.keyPem, certPem: id.certPem, caPems: [...id.caPems] };
-        const c = new GatehouseClient({ addr, identity: adminIdentity, timeoutMs: 2000 });
+        const c = new GatehouseClient({ addr, identity: id, timeoutMs: 2000 });
         const ok = await c.ping().then(() => true, () => false);
         c.close();
         if (ok) {
@@ -64,7 +63,7 @@ export async function startServerProcess(dataDir: string, extraArgs: string[] = 
             child,
             addr,
             dataDir,
-            adminIdentity,
+            adminIdentity: id,
             stop: () =>
               new Promise<void>((resolve) => {
                 if (child.exitCode !== null) return resolve();

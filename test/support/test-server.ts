@@ -73,8 +73,7 @@ export async function startTestServer(options: StartTestServerOptions = {}): Pro
   const config = loadServerConfig({ listen: '127.0.0.1:0', enrollListen: '127.0.0.1:0', ...options, dataDir });
   const log = options.log ?? pino({ level: 'silent' });
   const server = await createServer({ config, log, ...(options.now ? { now: options.now } : {}) });
-  const decoded = await readIdentityFile(server.adminIdentityPath);
-  const adminIdentity: ClientIdentity = { keyPem: decoded.keyPem, certPem: decoded.certPem, caPems: [...decoded.caPems] };
+  const adminIdentity: ClientIdentity = await readIdentityFile(server.adminIdentityPath);
   const clients: GatehouseClient[] = [];
   const client = (identity: ClientIdentity): GatehouseClient => {
     const c = new GatehouseClient({ addr: server.addr, identity });

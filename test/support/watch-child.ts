@@ -9,7 +9,7 @@ import { GatehouseClient } from '../../core/client/gatehouse-client.ts';
 const [addr, identityPath] = process.argv.slice(2);
 if (!addr || !identityPath) throw new Error('usage: watch-child.ts ADDR IDENTITY');
 const identity = await readIdentityFile(identityPath);
-const client = new GatehouseClient({ addr, identity: { keyPem: identity.keyPem, certPem: identity.certPem, caPems: [...identity.caPems] } });
+const client = new GatehouseClient({ addr, identity });
 const stream = client.watchEvents({});
 stream.on('data', (e: { type: string }) => {
   if (e.type === 'INIT') process.stdout.write('ready\n');

@@ -64,7 +64,7 @@ describeWithPostgres('two server replicas on one PostgreSQL', () => {
   it('a user changed or deleted on one replica is seen by the other', async () => {
     // Issued through replica A; the certificate works against B too (one CA).
     const file = await readIdentityFile(await a.identityFile('carol', ['sres']));
-    const carolOnB = new GatehouseClient({ addr: b.addr, identity: { keyPem: file.keyPem, certPem: file.certPem, caPems: [...file.caPems] } });
+    const carolOnB = new GatehouseClient({ addr: b.addr, identity: file });
     const until = async (p: () => Promise<boolean>, what: string): Promise<void> => {
       const deadline = Date.now() + 10_000;
       while (!(await p())) {
