@@ -1,8 +1,8 @@
 import { AppError } from '../domain/app-error.ts';
-import type { AccessRequest, AuditEvent, ResourceKind, Role, StoredEvent, User } from '../domain/types.ts';
+import type { AccessRequest, AuditEvent, PluginData, ResourceKind, Role, StoredEvent, User } from '../domain/types.ts';
 import { readRow } from './row-reader.ts';
 import type { Invite } from './store.ts';
-import { accessRequestSchema, auditDetailsSchema, roleSchema, userSchema } from './stored-schemas.ts';
+import { accessRequestSchema, auditDetailsSchema, pluginEntrySchema, roleSchema, userSchema } from './stored-schemas.ts';
 
 /**
  * Row <-> domain translation shared by the SQLite and PostgreSQL backends, which use the same
@@ -63,6 +63,14 @@ export function requestColumns(r: AccessRequest): [string, string, string, numbe
 export const parseRequestRow = (row: Row): AccessRequest => readRow(row, 'requests').json('json', accessRequestSchema);
 export const parseRoleRow = (row: Row): Role => readRow(row, 'roles').json('json', roleSchema);
 export const parseUserRow = (row: Row): User => readRow(row, 'users').json('json', userSchema);
+
+/** The `json` column of one plugin_data row: that plugin's entry. */
+export const parsePluginEntryRow = (row: Row): Record<string, string> => readRow(row, 'plugin_data').json('json', pluginEntrySchema);
+
+/** plugin_data rows (`plugin`, `json`) of one request, as the map by plugin name. */
+export function parsePluginDataRows(rows: readonly Row[]): PluginData {
+  return Object.fromEntries(rows.map((row) => [readRow(row, 'plugin_data').string('plugin'), parsePluginEntryRow(row)]));
+}
 
 export function parseInviteRow(row: Row): Invite {
   const r = readRow(row, 'invites');

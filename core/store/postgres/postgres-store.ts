@@ -8,12 +8,13 @@ import { readRow } from '../row-reader.ts';
 import { silentLog } from '../store-log.ts';
 import type { StoreLog } from '../store-log.ts';
 import type { AuditQuery, Committed, Invite, Page, RequestChange, RequestQuery, Store } from '../store.ts';
-import { pluginEntrySchema } from '../stored-schemas.ts';
 import {
   deleteEvent,
   parseAuditRow,
   parseEventRow,
   parseInviteRow,
+  parsePluginDataRows,
+  parsePluginEntryRow,
   parseRequestRow,
   parseRoleRow,
   parseUserRow,
@@ -181,10 +182,7 @@ class PostgresStore implements Store {
 
   async getPluginData(requestId: string): Promise<PluginData> {
     const rows = await this.#read('SELECT plugin, json FROM plugin_data WHERE request_id = ? ORDER BY plugin', [requestId]);
-    return Object.fromEntries(rows.map((row) => {
-      const r = readRow(row, 'plugin_data');
-      return [r.string('plugin'), r.json('json', pluginEntrySchema)];
-    }));
+    return parsePluginDataRows(rows);
   }
 
   async updatePluginData(
@@ -199,7 +197,7 @@ class PostgresStore implements Store {
       const found = await query('SELECT 1 AS found FROM requests WHERE id = ? FOR NO KEY UPDATE', [requestId]);
       if (found.length === 0) throw notFound(`access request ${requestId} not found`);
       const row = (await query('SELECT json FROM plugin_data WHERE request_id = ? AND plugin = ?', [requestId, plugin]))[0];
-      const current = row === undefined ? undefined : readRow(row, 'plugin_data').json('json', pluginEntrySchema);
+      const current = row === undefined ? undefined : parsePluginEntryRow(row);
       const entry = applyPluginDataChange(current, set, expect);
       if (Object.keys(entry).length === 0) {
         await query('DELETE FROM plugin_data WHERE request_id = ? AND plugin = ?', [requestId, plugin]);

@@ -8,13 +8,14 @@ import { readRow } from '../row-reader.ts';
 import { silentLog } from '../store-log.ts';
 import type { StoreLog } from '../store-log.ts';
 import type { AuditQuery, Committed, Invite, Page, RequestChange, RequestQuery, Store } from '../store.ts';
-import { pluginEntrySchema } from '../stored-schemas.ts';
 import {
   deleteEvent,
   storedEventOf,
   parseAuditRow,
   parseEventRow,
   parseInviteRow,
+  parsePluginDataRows,
+  parsePluginEntryRow,
   parseRequestRow,
   parseRoleRow,
   parseUserRow,
@@ -149,10 +150,7 @@ class SqliteStore implements Store {
 
   async getPluginData(requestId: string): Promise<PluginData> {
     const rows = this.#db.all('SELECT plugin, json FROM plugin_data WHERE request_id = ? ORDER BY plugin', requestId);
-    return Object.fromEntries(rows.map((row) => {
-      const r = readRow(row, 'plugin_data');
-      return [r.string('plugin'), r.json('json', pluginEntrySchema)];
-    }));
+    return parsePluginDataRows(rows);
   }
 
   async updatePluginData(
@@ -166,7 +164,7 @@ class SqliteStore implements Store {
         throw notFound(`access request ${requestId} not found`);
       }
       const row = this.#db.get('SELECT json FROM plugin_data WHERE request_id = ? AND plugin = ?', requestId, plugin);
-      const current = row === undefined ? undefined : readRow(row, 'plugin_data').json('json', pluginEntrySchema);
+      const current = row === undefined ? undefined : parsePluginEntryRow(row);
       const entry = applyPluginDataChange(current, set, expect);
       if (Object.keys(entry).length === 0) {
         this.#db.run('DELETE FROM plugin_data WHERE request_id = ? AND plugin = ?', requestId, plugin);
