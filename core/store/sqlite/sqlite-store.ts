@@ -79,8 +79,6 @@ class SqliteStore implements Store {
   readonly #db: SqliteConnection;
   readonly #now: () => number;
   readonly #appended: AppendListeners;
-  /** Position of the last event appended by the write in progress. */
-  #txPosition: number | undefined;
   /** Events appended by the write in progress. */
   #txEvents: StoredEvent[] = [];
   /** Writes waiting for the next group commit. */
@@ -357,13 +355,12 @@ class SqliteStore implements Store {
       'INSERT INTO audit (time_ms, type, actor, request_id, json) VALUES (?, ?, ?, ?, ?)',
       timeMs, audit.type, audit.actor, audit.requestId, JSON.stringify(audit.details),
     );
-    this.#txPosition = position;
     return position;
   }
 
   /**
-   * Runs `fn` in BEGIN IMMEDIATE … COMMIT; announces appended events after the commit. The
-   * whole transaction is synchronous, so #txPosition cannot be touched by another one.
+   * Queues `fn` for the next group commit; resolves once it is committed, after its events are
+   * announced. Transactions are synchronous, so #txEvents belongs to one write at a time.
    */
   #write<T>(fn: (timeMs: number) => T, messages?: ConstraintMessages): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -373,25 +370,22 @@ class SqliteStore implements Store {
     });
   }
 
-  /** Commits every queued write in one transaction, each in its own savepoint (group commit). */
+  /** Commits every queued write in one transaction (group commit). */
   #flush(): void {
     const batch = this.#pending;
     this.#pending = [];
     if (batch.length === 0) return;
-    let last: number | undefined;
-    const events: StoredEvent[] = [];
+    // Events appended by each write's last run (a batch may run twice, see SqliteConnection.batch).
+    const appended: StoredEvent[][] = [];
     let outcomes;
     try {
       outcomes = this.#db.batch(
-        batch.map((item) => ({
+        batch.map((item, i) => ({
           messages: item.messages,
           fn: () => {
-            this.#txPosition = undefined;
             this.#txEvents = [];
-            const value = item.fn(this.#now());
-            if (this.#txPosition !== undefined) last = this.#txPosition;
-            events.push(...this.#txEvents);
-            return value;
+            appended[i] = this.#txEvents;
+            return item.fn(this.#now());
           },
         })),
       );
@@ -399,11 +393,12 @@ class SqliteStore implements Store {
       for (const item of batch) item.reject(err);
       return;
     } finally {
-      this.#txPosition = undefined;
       this.#txEvents = [];
     }
+    const events = outcomes.flatMap((outcome, i) => (outcome.ok ? (appended[i] ?? []) : []));
     // Announced before the writers' awaits resume: after the data is durable.
-    if (last !== undefined) this.#appended.notify(last, events);
+    const last = events.at(-1);
+    if (last !== undefined) this.#appended.notify(last.position, events);
     outcomes.forEach((outcome, i) => {
       const item = batch[i];
       if (!item) return;
@@ -411,7 +406,6 @@ class SqliteStore implements Store {
       else item.reject(outcome.error);
     });
   }
-
 
   #lastPosition(): number {
     const row = this.#db.get(
