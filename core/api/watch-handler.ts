@@ -71,14 +71,14 @@ class Watcher implements EventSink {
     this.#onClose = onClose;
   }
 
-  deliver(event: StoredEvent, encoded: Buffer): void {
+  deliver(event: StoredEvent, encoded: () => Buffer): void {
     if (!this.open || !matches(this.#filter, event)) return;
     const backlog = this.#call.writableLength;
     if (backlog >= this.#deps.limits.maxWatcherBacklog) {
       this.#onClose(new AppError('resource_exhausted', `watcher fell behind by ${backlog} events; reconnect with since=${this.cursor} to resume`));
       return;
     }
-    this.#call.write(encoded);
+    this.#call.write(encoded());
   }
 
   close(): void {

@@ -7,8 +7,11 @@ import type { Store } from '../store/store.ts';
 export interface EventSink {
   /** Events with position > cursor are delivered; the hub advances it after each delivery. */
   cursor: number;
-  /** Receives one event; `encoded` is shared by all sinks and must not be mutated. */
-  deliver(event: StoredEvent, encoded: Buffer): void;
+  /**
+   * Receives one event. `encoded()` returns its gRPC bytes, encoded on first use and shared by
+   * all sinks (must not be mutated); sinks that need only the event never pay for encoding.
+   */
+  deliver(event: StoredEvent, encoded: () => Buffer): void;
   /** Ends the sink's stream (server shutdown). */
   close?(): void;
   /** The hub skipped events it could no longer read (log pruned past it); caches start over. */
@@ -86,7 +89,7 @@ export class EventHub {
       }
       for (const event of events) {
         if (event.position > sink.cursor && isOpen()) {
-          sink.deliver(event, this.#encode(event));
+          sink.deliver(event, this.#encoder(event));
           sink.cursor = event.position;
         }
       }
@@ -143,13 +146,19 @@ export class EventHub {
   #dispatch(event: StoredEvent): void {
     this.#position = event.position;
     if (this.#sinks.size === 0) return;
-    const encoded = this.#encode(event);
+    const encoded = this.#encoder(event);
     for (const sink of this.#sinks) {
       if (event.position > sink.cursor) {
         sink.deliver(event, encoded);
         sink.cursor = event.position;
       }
     }
+  }
+
+  /** The event's bytes, encoded at most once for however many sinks ask. */
+  #encoder(event: StoredEvent): () => Buffer {
+    let bytes: Buffer | undefined;
+    return () => (bytes ??= this.#encode(event));
   }
 
   /** Ends every sink that can be closed (watch streams), so shutdown need not wait for them. */
