@@ -47,8 +47,8 @@ const MAX_READ_EVENTS = 10_000;
  *
  * Durability: WAL journal with `synchronous=FULL`, so a resolved write has been fsynced and
  * survives kill -9 and power loss. Writes issued in the same event-loop turn are committed
- * together (group commit: one `BEGIN IMMEDIATE … COMMIT`, one fsync), each in its own savepoint
- * so one failing write rolls back alone. node:sqlite is synchronous, so writes never interleave
+ * together (group commit: one `BEGIN IMMEDIATE … COMMIT`, one fsync); one failing write still
+ * rolls back alone (see SqliteConnection.batch). node:sqlite is synchronous, so writes never interleave
  * and no read-modify-write can be lost; the price is that a commit blocks the event loop for its
  * duration (slow ones are logged).
  *
