@@ -48,9 +48,9 @@ const MAX_READ_EVENTS = 10_000;
  * Durability: WAL journal with `synchronous=FULL`, so a resolved write has been fsynced and
  * survives kill -9 and power loss. Writes issued in the same event-loop turn are committed
  * together (group commit: one `BEGIN IMMEDIATE … COMMIT`, one fsync); one failing write still
- * rolls back alone (see SqliteConnection.batch). node:sqlite is synchronous, so writes never interleave
- * and no read-modify-write can be lost; the price is that a commit blocks the event loop for its
- * duration (slow ones are logged).
+ * rolls back alone (see SqliteConnection.batch). node:sqlite is synchronous, so writes never
+ * interleave and no read-modify-write can be lost; the price is that a commit blocks the event
+ * loop for its duration (slow ones are logged).
  *
  * SQLite is for a single server process: `onAppend` only sees commits made through this
  * instance. Two processes on one file stay consistent (locks, busy_timeout) but do not learn of
