@@ -27,13 +27,6 @@ export function storedEventOf(draft: EventDraft, position: number, timeMs: numbe
   return { position, timeMs, type: draft.type, kind: draft.kind, name: draft.name, ...draft.resource };
 }
 
-export const putRequestEvent = (request: AccessRequest): EventDraft => ({
-  type: 'PUT',
-  kind: 'access_request',
-  name: request.id,
-  json: JSON.stringify(request),
-  resource: { request },
-});
 export const putRoleEvent = (role: Role): EventDraft => ({
   type: 'PUT',
   kind: 'role',
@@ -55,9 +48,16 @@ export const deleteEvent = (kind: ResourceKind, name: string): EventDraft => ({
   json: null,
 });
 
-/** The `requests` columns in table order: id, user_name, state, pending/access expiry, revision, json. */
-export function requestColumns(r: AccessRequest): [string, string, string, number, number, number, string] {
-  return [r.id, r.user, r.state, r.pendingExpiresMs, r.accessExpiresMs, r.revision, JSON.stringify(r)];
+/**
+ * What storing a request writes: its `requests` columns in table order (id, user_name, state,
+ * pending/access expiry, revision, json) and its PUT event, sharing one JSON text.
+ */
+export function requestWrite(r: AccessRequest): { columns: [string, string, string, number, number, number, string]; event: EventDraft } {
+  const json = JSON.stringify(r);
+  return {
+    columns: [r.id, r.user, r.state, r.pendingExpiresMs, r.accessExpiresMs, r.revision, json],
+    event: { type: 'PUT', kind: 'access_request', name: r.id, json, resource: { request: r } },
+  };
 }
 
 export const parseRequestRow = (row: Row): AccessRequest => readRow(row, 'requests').json('json', accessRequestSchema);

@@ -18,10 +18,9 @@ import {
   parseRequestRow,
   parseRoleRow,
   parseUserRow,
-  putRequestEvent,
   putRoleEvent,
   putUserEvent,
-  requestColumns,
+  requestWrite,
 } from '../stored-rows.ts';
 import type { EventDraft } from '../stored-rows.ts';
 import { PostgresConnection } from './postgres-connection.ts';
@@ -128,11 +127,12 @@ class PostgresStore implements Store {
     return this.#write(async (tx) => {
       const timeMs = this.#now();
       const value: AccessRequest = { ...request, revision: 1, updatedMs: timeMs };
+      const { columns, event } = requestWrite(value);
       await tx.query(
         'INSERT INTO requests (id, user_name, state, pending_expires_ms, access_expires_ms, revision, json) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        requestColumns(value),
+        columns,
       );
-      return { value, position: await this.#append(tx, [putRequestEvent(value)], audit, timeMs) };
+      return { value, position: await this.#append(tx, [event], audit, timeMs) };
     }, { alreadyExists: `access request ${request.id} already exists` });
   }
 
@@ -160,12 +160,12 @@ class PostgresStore implements Store {
       if (next.request.id !== id) throw new AppError('internal', `change of access request ${id} altered its id`);
       const timeMs = this.#now(); // after the row lock, so updatedMs follows the previous writer's
       const value: AccessRequest = { ...next.request, revision: current.revision + 1, updatedMs: timeMs };
-      const [, user, state, pendingMs, accessMs, revision, json] = requestColumns(value);
+      const { columns: [, user, state, pendingMs, accessMs, revision, json], event } = requestWrite(value);
       await tx.query(
         'UPDATE requests SET user_name = ?, state = ?, pending_expires_ms = ?, access_expires_ms = ?, revision = ?, json = ? WHERE id = ?',
         [user, state, pendingMs, accessMs, revision, json, id],
       );
-      return { value, position: await this.#append(tx, [putRequestEvent(value)], next.audit, timeMs) };
+      return { value, position: await this.#append(tx, [event], next.audit, timeMs) };
     });
   }
 

@@ -19,10 +19,9 @@ import {
   parseRequestRow,
   parseRoleRow,
   parseUserRow,
-  putRequestEvent,
   putRoleEvent,
   putUserEvent,
-  requestColumns,
+  requestWrite,
 } from '../stored-rows.ts';
 import type { EventDraft } from '../stored-rows.ts';
 import { SqliteConnection } from './sqlite-connection.ts';
@@ -95,11 +94,12 @@ class SqliteStore implements Store {
   async createRequest(request: AccessRequest, audit: AuditDraft): Promise<Committed<AccessRequest>> {
     return this.#write((timeMs) => {
       const value: AccessRequest = { ...request, revision: 1, updatedMs: timeMs };
+      const { columns, event } = requestWrite(value);
       this.#db.run(
         'INSERT INTO requests (id, user_name, state, pending_expires_ms, access_expires_ms, revision, json) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        ...requestColumns(value),
+        ...columns,
       );
-      return { value, position: this.#append([putRequestEvent(value)], audit, timeMs) };
+      return { value, position: this.#append([event], audit, timeMs) };
     }, { alreadyExists: `access request ${request.id} already exists` });
   }
 
@@ -125,12 +125,12 @@ class SqliteStore implements Store {
       const next = change(current);
       if (next.request.id !== id) throw new AppError('internal', `change of access request ${id} altered its id`);
       const value: AccessRequest = { ...next.request, revision: current.revision + 1, updatedMs: timeMs };
-      const [, user, state, pendingMs, accessMs, revision, json] = requestColumns(value);
+      const { columns: [, user, state, pendingMs, accessMs, revision, json], event } = requestWrite(value);
       this.#db.run(
         'UPDATE requests SET user_name = ?, state = ?, pending_expires_ms = ?, access_expires_ms = ?, revision = ?, json = ? WHERE id = ?',
         user, state, pendingMs, accessMs, revision, json, id,
       );
-      return { value, position: this.#append([putRequestEvent(value)], next.audit, timeMs) };
+      return { value, position: this.#append([event], next.audit, timeMs) };
     });
   }
 
