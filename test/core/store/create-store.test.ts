@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createStore } from '../../../core/store/create-store.ts';
-import { expectAppError } from './store-contract.ts';
+import { expectAppError } from './store-fixtures.ts';
 
 describe('createStore', () => {
   let dir: string;

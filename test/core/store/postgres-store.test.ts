@@ -5,8 +5,8 @@ import { openPostgresStore } from '../../../core/store/postgres/postgres-store.t
 import type { Store } from '../../../core/store/store.ts';
 import { INSTALL_HINT, postgresAvailable, startPostgres } from '../../support/postgres.ts';
 import type { TestPostgres } from '../../support/postgres.ts';
-import { audit, makeRequest, requestId } from './store-fixtures.ts';
-import { describeStoreContract, eventually, expectAppError } from './store-contract.ts';
+import { audit, eventually, expectAppError, makeRequest, requestId } from './store-fixtures.ts';
+import { describeStoreContract } from './store-contract.ts';
 
 if (!postgresAvailable()) {
   if (process.env.CI) {

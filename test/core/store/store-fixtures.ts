@@ -1,3 +1,6 @@
+import { expect } from 'vitest';
+import { AppError } from '../../../core/domain/app-error.ts';
+import type { ErrorCode } from '../../../core/domain/app-error.ts';
 import type { AccessRequest, AuditDraft, Role, RoleConditions, User } from '../../../core/domain/types.ts';
 
 /** Request ids sort in creation order, like the UUIDv7 ids the server makes. */
@@ -57,4 +60,35 @@ export function makeUser(name: string, overrides: Partial<User> = {}): User {
 
 export function audit(type: string, requestId = '', actor = 'admin', details: Record<string, unknown> = {}): AuditDraft {
   return { type, actor, requestId, details };
+}
+
+/** Asserts that `promise` rejects with an AppError of `code` whose message mentions `mentions`. */
+export async function expectAppError(promise: Promise<unknown>, code: ErrorCode, mentions?: string): Promise<AppError> {
+  const err = await promise.then(
+    () => { throw new Error(`expected AppError ${code}, but the call succeeded`); },
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(AppError);
+  expect(err).toMatchObject({ code });
+  if (mentions !== undefined) expect(String((err as Error).message)).toContain(mentions);
+  return err as AppError;
+}
+
+/** Retries `check` until it passes (listeners may run in a microtask or after a NOTIFY). */
+export async function eventually(check: () => void, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      check();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+}
+
+/** Lets pending microtasks, timers and notifications run. */
+export async function settle(ms = 50): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
 }
