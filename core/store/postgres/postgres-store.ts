@@ -4,14 +4,12 @@ import { AppendListeners } from '../append-listeners.ts';
 import { checkPageSize, decodeIntegerPageToken, decodeStringPageToken, toPage } from '../page-token.ts';
 import { applyPluginDataChange } from '../plugin-data-change.ts';
 import { auditConditions, requestConditions } from '../query-filters.ts';
-import { readRow } from '../row-reader.ts';
 import { silentLog } from '../store-log.ts';
 import type { StoreLog } from '../store-log.ts';
 import type { AuditQuery, Committed, Invite, Page, RequestChange, RequestQuery, Store } from '../store.ts';
 import {
   deleteEvent,
   parseAuditRow,
-  parseEventRow,
   parseInviteRow,
   parsePluginDataRows,
   parsePluginEntryRow,
@@ -22,11 +20,14 @@ import {
   putUserEvent,
   requestWrite,
 } from '../stored-rows.ts';
-import type { EventDraft } from '../stored-rows.ts';
 import { PostgresConnection } from './postgres-connection.ts';
-import type { Query, Row } from './postgres-connection.ts';
+import type { Query } from './postgres-connection.ts';
 import type { ConstraintMessages } from './postgres-errors.ts';
+import { EVENTS_CHANNEL, appendEvents, lockEventLog, pruneEventPrefix, readEventsAfter, readLastPosition } from './postgres-event-log.ts';
+import type { Tx } from './postgres-event-log.ts';
 import { PostgresListener } from './postgres-listener.ts';
+
+export { EVENTS_CHANNEL } from './postgres-event-log.ts';
 
 export interface PostgresStoreOptions {
   /** e.g. postgres://user:pass@host:5432/gatehouse (never logged). */
@@ -39,22 +40,6 @@ export interface PostgresStoreOptions {
   maxConnections?: number;
   /** How long to wait for a pooled connection before `unavailable`. @default 10000 */
   connectTimeoutMs?: number;
-}
-
-/** The NOTIFY channel; the payload is the newest position of the committing transaction. */
-export const EVENTS_CHANNEL = 'gatehouse_events';
-/**
- * Transaction-level advisory lock held from the first event (or audit) insert to COMMIT
- * ("gh-event"). Appends therefore commit in position order: a BIGSERIAL alone hands out N+1
- * while N may still be uncommitted, and a reader that saw N+1 first would skip N forever.
- */
-const EVENT_LOG_LOCK = 0x67682d6576656e74n.toString();
-const MAX_READ_EVENTS = 10_000;
-
-/** The transaction in progress and the last position it appended. */
-interface Tx {
-  query: Query;
-  position: number | undefined;
 }
 
 /**
@@ -97,6 +82,8 @@ class PostgresStore implements Store {
   readonly #appended: AppendListeners;
   readonly #listener: PostgresListener;
   #closing: Promise<void> | undefined;
+  /** One statement outside any transaction (autocommit). */
+  readonly #read: Query = (sql, params) => this.#db.query(sql, params);
 
   constructor(db: PostgresConnection, log: StoreLog, now: () => number, connectionString: string) {
     this.#db = db;
@@ -132,7 +119,7 @@ class PostgresStore implements Store {
         'INSERT INTO requests (id, user_name, state, pending_expires_ms, access_expires_ms, revision, json) VALUES (?, ?, ?, ?, ?, ?, ?)',
         columns,
       );
-      return { value, position: await this.#append(tx, [event], audit, timeMs) };
+      return { value, position: await appendEvents(tx, [event], audit, timeMs) };
     }, { alreadyExists: `access request ${request.id} already exists` });
   }
 
@@ -165,7 +152,7 @@ class PostgresStore implements Store {
         'UPDATE requests SET user_name = ?, state = ?, pending_expires_ms = ?, access_expires_ms = ?, revision = ?, json = ? WHERE id = ?',
         [user, state, pendingMs, accessMs, revision, json, id],
       );
-      return { value, position: await this.#append(tx, [event], next.audit, timeMs) };
+      return { value, position: await appendEvents(tx, [event], next.audit, timeMs) };
     });
   }
 
@@ -174,7 +161,7 @@ class PostgresStore implements Store {
       // plugin_data rows go with it (ON DELETE CASCADE).
       const row = (await tx.query('DELETE FROM requests WHERE id = ? RETURNING json', [id]))[0];
       if (row === undefined) throw notFound(`access request ${id} not found`);
-      return { value: parseRequestRow(row), position: await this.#append(tx, [deleteEvent('access_request', id)], audit, this.#now()) };
+      return { value: parseRequestRow(row), position: await appendEvents(tx, [deleteEvent('access_request', id)], audit, this.#now()) };
     });
   }
 
@@ -217,7 +204,7 @@ class PostgresStore implements Store {
     return this.#write(async (tx) => {
       const upsert = options?.createOnly === true ? '' : ' ON CONFLICT (name) DO UPDATE SET json = excluded.json';
       await tx.query(`INSERT INTO users (name, json) VALUES (?, ?)${upsert}`, [user.name, JSON.stringify(user)]);
-      return { value: user, position: await this.#append(tx, [putUserEvent(user)], audit, this.#now()) };
+      return { value: user, position: await appendEvents(tx, [putUserEvent(user)], audit, this.#now()) };
     }, { alreadyExists: `user ${user.name} already exists` });
   }
 
@@ -234,7 +221,7 @@ class PostgresStore implements Store {
     return this.#write(async (tx) => {
       const row = (await tx.query('DELETE FROM users WHERE name = ? RETURNING json', [name]))[0];
       if (row === undefined) throw notFound(`user ${name} not found`);
-      return { value: parseUserRow(row), position: await this.#append(tx, [deleteEvent('user', name)], audit, this.#now()) };
+      return { value: parseUserRow(row), position: await appendEvents(tx, [deleteEvent('user', name)], audit, this.#now()) };
     });
   }
 
@@ -269,7 +256,7 @@ class PostgresStore implements Store {
           [role.name, JSON.stringify(role)],
         );
       }
-      return { value: roles, position: await this.#append(tx, roles.map(putRoleEvent), audit, this.#now()) };
+      return { value: roles, position: await appendEvents(tx, roles.map(putRoleEvent), audit, this.#now()) };
     });
   }
 
@@ -286,37 +273,20 @@ class PostgresStore implements Store {
     return this.#write(async (tx) => {
       const row = (await tx.query('DELETE FROM roles WHERE name = ? RETURNING json', [name]))[0];
       if (row === undefined) throw notFound(`role ${name} not found`);
-      return { value: parseRoleRow(row), position: await this.#append(tx, [deleteEvent('role', name)], audit, this.#now()) };
+      return { value: parseRoleRow(row), position: await appendEvents(tx, [deleteEvent('role', name)], audit, this.#now()) };
     });
   }
 
   // ---- event log ----
 
   async lastPosition(): Promise<number> {
-    const row = (await this.#read(
-      'SELECT GREATEST(COALESCE((SELECT MAX(position) FROM events), 0), pruned_through) AS last FROM event_log WHERE id = 1',
-      [],
-    ))[0];
-    return row === undefined ? 0 : readRow(row, 'events').integer('last');
+    return readLastPosition(this.#read);
   }
 
   async readEvents(after: number, limit: number): Promise<StoredEvent[]> {
     if (!Number.isSafeInteger(after) || after < 0) throw invalidArgument(`invalid event position ${after}`);
     if (!Number.isSafeInteger(limit) || limit < 1) throw invalidArgument(`invalid event limit ${limit}`);
-    // One statement, one snapshot: the watermark and the rows agree.
-    const rows = await this.#read(
-      `SELECT l.pruned_through, e.position, e.time_ms, e.type, e.kind, e.name, e.json
-         FROM event_log l
-         LEFT JOIN LATERAL (SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?) e ON true
-        WHERE l.id = 1
-        ORDER BY e.position`,
-      [after, Math.min(limit, MAX_READ_EVENTS)],
-    );
-    const prunedThrough = rows[0] === undefined ? 0 : readRow(rows[0], 'event_log').integer('pruned_through');
-    if (after < prunedThrough) {
-      throw new AppError('out_of_range', `events after position ${after} have been pruned (log starts after ${prunedThrough})`);
-    }
-    return rows.filter((row) => row.position !== null).map(parseEventRow);
+    return readEventsAfter(this.#read, after, limit);
   }
 
   onAppend(listener: (lastPosition: number, events?: readonly StoredEvent[]) => void): () => void {
@@ -325,31 +295,7 @@ class PostgresStore implements Store {
 
   async pruneEvents(beforeMs: number, keepAtLeast: number): Promise<number> {
     if (!Number.isSafeInteger(keepAtLeast) || keepAtLeast < 0) throw invalidArgument(`invalid keepAtLeast ${keepAtLeast}`);
-    return this.#write(async ({ query }) => {
-      // Under the append lock nothing is in flight, so every position below the bound is final.
-      await query('SELECT pg_advisory_xact_lock(?)', [EVENT_LOG_LOCK]);
-      // Delete a contiguous prefix (see SqliteStore.pruneEvents for why).
-      const position = (rows: Row[]) => (rows[0] === undefined ? undefined : readRow(rows[0], 'events').integer('position'));
-      const bounds: number[] = [];
-      const young = position(await query('SELECT position FROM events WHERE time_ms >= ? ORDER BY position LIMIT 1', [beforeMs]));
-      if (young !== undefined) bounds.push(young);
-      if (keepAtLeast > 0) {
-        const kept = position(await query('SELECT position FROM events ORDER BY position DESC LIMIT 1 OFFSET ?', [keepAtLeast - 1]));
-        if (kept === undefined) return 0; // fewer events than keepAtLeast
-        bounds.push(kept);
-      }
-      const bound = bounds.length > 0 ? Math.min(...bounds) : Number.MAX_SAFE_INTEGER;
-      const result = (await query(
-        'WITH d AS (DELETE FROM events WHERE position < ? RETURNING position) SELECT COUNT(*) AS deleted, COALESCE(MAX(position), 0) AS highest FROM d',
-        [bound],
-      ))[0];
-      const r = result === undefined ? undefined : readRow(result, 'events');
-      const deleted = r?.integer('deleted') ?? 0;
-      if (deleted > 0) {
-        await query('UPDATE event_log SET pruned_through = GREATEST(pruned_through, ?) WHERE id = 1', [r?.integer('highest') ?? 0]);
-      }
-      return deleted;
-    });
+    return this.#write(({ query }) => pruneEventPrefix(query, beforeMs, keepAtLeast));
   }
 
   // ---- audit ----
@@ -357,7 +303,7 @@ class PostgresStore implements Store {
   async appendAudit(audit: AuditDraft): Promise<AuditEvent> {
     return this.#write(async ({ query }) => {
       // Audit ids, like positions, must become visible in order for id-based paging.
-      await query('SELECT pg_advisory_xact_lock(?)', [EVENT_LOG_LOCK]);
+      await lockEventLog(query);
       const row = (await query(
         'INSERT INTO audit (time_ms, type, actor, request_id, json) VALUES (?, ?, ?, ?, ?) RETURNING id, time_ms, type, actor, request_id, json',
         [this.#now(), audit.type, audit.actor, audit.requestId, JSON.stringify(audit.details)],
@@ -391,31 +337,6 @@ class PostgresStore implements Store {
 
   // ---- internals ----
 
-  /**
-   * Appends events and one audit entry inside `tx`, under EVENT_LOG_LOCK, and queues the NOTIFY
-   * (PostgreSQL delivers it at COMMIT). Taken last in the transaction, after every row lock, so
-   * it cannot deadlock with them and is held only for the inserts and the commit.
-   */
-  async #append(tx: Tx, events: readonly EventDraft[], audit: AuditDraft, timeMs: number): Promise<number> {
-    await tx.query('SELECT pg_advisory_xact_lock(?)', [EVENT_LOG_LOCK]);
-    let position = 0;
-    for (const event of events) {
-      const row = (await tx.query(
-        'INSERT INTO events (time_ms, type, kind, name, json) VALUES (?, ?, ?, ?, ?) RETURNING position',
-        [timeMs, event.type, event.kind, event.name, event.json],
-      ))[0];
-      if (row === undefined) throw new AppError('internal', 'event insert returned no position');
-      position = readRow(row, 'events').integer('position');
-    }
-    await tx.query(
-      'INSERT INTO audit (time_ms, type, actor, request_id, json) VALUES (?, ?, ?, ?, ?)',
-      [timeMs, audit.type, audit.actor, audit.requestId, JSON.stringify(audit.details)],
-    );
-    await tx.query('SELECT pg_notify(?, ?)', [EVENTS_CHANNEL, String(position)]);
-    tx.position = position;
-    return position;
-  }
-
   /** Runs `fn` in one transaction; announces the events it appended after COMMIT. */
   async #write<T>(fn: (tx: Tx) => Promise<T>, messages?: ConstraintMessages): Promise<T> {
     let appended: number | undefined;
@@ -427,9 +348,5 @@ class PostgresStore implements Store {
     }, messages);
     if (appended !== undefined) this.#appended.notify(appended);
     return result;
-  }
-
-  #read(sql: string, params: readonly unknown[]): Promise<Row[]> {
-    return this.#db.query(sql, params);
   }
 }

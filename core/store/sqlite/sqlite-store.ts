@@ -10,7 +10,6 @@ import type { StoreLog } from '../store-log.ts';
 import type { AuditQuery, Committed, Invite, Page, RequestChange, RequestQuery, Store } from '../store.ts';
 import {
   deleteEvent,
-  storedEventOf,
   parseAuditRow,
   parseEventRow,
   parseInviteRow,
@@ -23,9 +22,8 @@ import {
   putUserEvent,
   requestWrite,
 } from '../stored-rows.ts';
-import type { EventDraft } from '../stored-rows.ts';
 import { SqliteConnection } from './sqlite-connection.ts';
-import type { ConstraintMessages } from './sqlite-errors.ts';
+import { SqliteGroupCommit } from './sqlite-group-commit.ts';
 
 export interface SqliteStoreOptions {
   /** The database file; created (with its schema) if absent. Its directory must exist. */
@@ -67,39 +65,28 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   return new SqliteStore(connection, log, options.now ?? Date.now);
 }
 
-interface PendingWrite {
-  fn: (timeMs: number) => unknown;
-  messages: ConstraintMessages | undefined;
-  resolve: (value: unknown) => void;
-  reject: (err: unknown) => void;
-}
-
 class SqliteStore implements Store {
   readonly #db: SqliteConnection;
-  readonly #now: () => number;
   readonly #appended: AppendListeners;
-  /** Events appended by the write in progress. */
-  #txEvents: StoredEvent[] = [];
-  /** Writes waiting for the next group commit. */
-  #pending: PendingWrite[] = [];
+  readonly #commits: SqliteGroupCommit;
 
   constructor(db: SqliteConnection, log: StoreLog, now: () => number) {
     this.#db = db;
-    this.#now = now;
     this.#appended = new AppendListeners(log);
+    this.#commits = new SqliteGroupCommit(db, now, this.#appended);
   }
 
   // ---- access requests ----
 
   async createRequest(request: AccessRequest, audit: AuditDraft): Promise<Committed<AccessRequest>> {
-    return this.#write((timeMs) => {
+    return this.#commits.write((timeMs) => {
       const value: AccessRequest = { ...request, revision: 1, updatedMs: timeMs };
       const { columns, event } = requestWrite(value);
       this.#db.run(
         'INSERT INTO requests (id, user_name, state, pending_expires_ms, access_expires_ms, revision, json) VALUES (?, ?, ?, ?, ?, ?, ?)',
         ...columns,
       );
-      return { value, position: this.#append([event], audit, timeMs) };
+      return { value, position: this.#commits.append([event], audit, timeMs) };
     }, { alreadyExists: `access request ${request.id} already exists` });
   }
 
@@ -119,7 +106,7 @@ class SqliteStore implements Store {
   }
 
   async updateRequest(id: string, change: RequestChange): Promise<Committed<AccessRequest>> {
-    return this.#write((timeMs) => {
+    return this.#commits.write((timeMs) => {
       const current = this.#getRequest(id);
       if (current === undefined) throw notFound(`access request ${id} not found`);
       const next = change(current);
@@ -130,17 +117,17 @@ class SqliteStore implements Store {
         'UPDATE requests SET user_name = ?, state = ?, pending_expires_ms = ?, access_expires_ms = ?, revision = ?, json = ? WHERE id = ?',
         user, state, pendingMs, accessMs, revision, json, id,
       );
-      return { value, position: this.#append([event], next.audit, timeMs) };
+      return { value, position: this.#commits.append([event], next.audit, timeMs) };
     });
   }
 
   async deleteRequest(id: string, audit: AuditDraft): Promise<Committed<AccessRequest>> {
-    return this.#write((timeMs) => {
+    return this.#commits.write((timeMs) => {
       const value = this.#getRequest(id);
       if (value === undefined) throw notFound(`access request ${id} not found`);
       // plugin_data rows go with it (ON DELETE CASCADE).
       this.#db.run('DELETE FROM requests WHERE id = ?', id);
-      return { value, position: this.#append([deleteEvent('access_request', id)], audit, timeMs) };
+      return { value, position: this.#commits.append([deleteEvent('access_request', id)], audit, timeMs) };
     });
   }
 
@@ -157,7 +144,7 @@ class SqliteStore implements Store {
     set: Record<string, string>,
     expect: Record<string, string>,
   ): Promise<Record<string, string>> {
-    return this.#write(() => {
+    return this.#commits.write(() => {
       if (this.#db.get('SELECT 1 AS found FROM requests WHERE id = ?', requestId) === undefined) {
         throw notFound(`access request ${requestId} not found`);
       }
@@ -179,10 +166,10 @@ class SqliteStore implements Store {
   // ---- users ----
 
   async putUser(user: User, audit: AuditDraft, options?: { createOnly?: boolean }): Promise<Committed<User>> {
-    return this.#write((timeMs) => {
+    return this.#commits.write((timeMs) => {
       const upsert = options?.createOnly === true ? '' : ' ON CONFLICT (name) DO UPDATE SET json = excluded.json';
       this.#db.run(`INSERT INTO users (name, json) VALUES (?, ?)${upsert}`, user.name, JSON.stringify(user));
-      return { value: user, position: this.#append([putUserEvent(user)], audit, timeMs) };
+      return { value: user, position: this.#commits.append([putUserEvent(user)], audit, timeMs) };
     }, { alreadyExists: `user ${user.name} already exists` });
   }
 
@@ -196,17 +183,17 @@ class SqliteStore implements Store {
   }
 
   async deleteUser(name: string, audit: AuditDraft): Promise<Committed<User>> {
-    return this.#write((timeMs) => {
+    return this.#commits.write((timeMs) => {
       const row = this.#db.get('DELETE FROM users WHERE name = ? RETURNING json', name);
       if (row === undefined) throw notFound(`user ${name} not found`);
-      return { value: parseUserRow(row), position: this.#append([deleteEvent('user', name)], audit, timeMs) };
+      return { value: parseUserRow(row), position: this.#commits.append([deleteEvent('user', name)], audit, timeMs) };
     });
   }
 
   // ---- invites ----
 
   async createInvite(invite: Invite): Promise<void> {
-    await this.#write(() => {
+    await this.#commits.write(() => {
       this.#db.run(
         'INSERT INTO invites (token_hash, user_name, expires_ms, created_by) VALUES (?, ?, ?, ?)',
         invite.tokenHash, invite.user, invite.expiresMs, invite.createdBy,
@@ -215,7 +202,7 @@ class SqliteStore implements Store {
   }
 
   async consumeInvite(tokenHash: string, nowMs: number): Promise<Invite | undefined> {
-    return this.#write(() => {
+    return this.#commits.write(() => {
       const row = this.#db.get(
         'UPDATE invites SET used_ms = ? WHERE token_hash = ? AND used_ms IS NULL AND expires_ms > ? RETURNING token_hash, user_name, expires_ms, created_by',
         nowMs, tokenHash, nowMs,
@@ -228,14 +215,14 @@ class SqliteStore implements Store {
 
   async putRoles(roles: Role[], audit: AuditDraft): Promise<Committed<Role[]>> {
     if (roles.length === 0) return { value: [], position: await this.lastPosition() };
-    return this.#write((timeMs) => {
+    return this.#commits.write((timeMs) => {
       for (const role of roles) {
         this.#db.run(
           'INSERT INTO roles (name, json) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET json = excluded.json',
           role.name, JSON.stringify(role),
         );
       }
-      return { value: roles, position: this.#append(roles.map(putRoleEvent), audit, timeMs) };
+      return { value: roles, position: this.#commits.append(roles.map(putRoleEvent), audit, timeMs) };
     });
   }
 
@@ -249,10 +236,10 @@ class SqliteStore implements Store {
   }
 
   async deleteRole(name: string, audit: AuditDraft): Promise<Committed<Role>> {
-    return this.#write((timeMs) => {
+    return this.#commits.write((timeMs) => {
       const row = this.#db.get('DELETE FROM roles WHERE name = ? RETURNING json', name);
       if (row === undefined) throw notFound(`role ${name} not found`);
-      return { value: parseRoleRow(row), position: this.#append([deleteEvent('role', name)], audit, timeMs) };
+      return { value: parseRoleRow(row), position: this.#commits.append([deleteEvent('role', name)], audit, timeMs) };
     });
   }
 
@@ -284,7 +271,7 @@ class SqliteStore implements Store {
 
   async pruneEvents(beforeMs: number, keepAtLeast: number): Promise<number> {
     if (!Number.isSafeInteger(keepAtLeast) || keepAtLeast < 0) throw invalidArgument(`invalid keepAtLeast ${keepAtLeast}`);
-    return this.#write(() => {
+    return this.#commits.write(() => {
       // Delete a contiguous prefix of the log: everything before the first event that is too
       // new or among the newest `keepAtLeast`. A prefix (rather than every old row) keeps the
       // log gap-free even if clocks went backwards, so the watermark stays exact.
@@ -306,7 +293,7 @@ class SqliteStore implements Store {
   // ---- audit ----
 
   async appendAudit(audit: AuditDraft): Promise<AuditEvent> {
-    return this.#write((timeMs) => {
+    return this.#commits.write((timeMs) => {
       const row = this.#db.get(
         'INSERT INTO audit (time_ms, type, actor, request_id, json) VALUES (?, ?, ?, ?, ?) RETURNING id, time_ms, type, actor, request_id, json',
         timeMs, audit.type, audit.actor, audit.requestId, JSON.stringify(audit.details),
@@ -327,7 +314,7 @@ class SqliteStore implements Store {
   // ---- lifecycle ----
 
   async close(): Promise<void> {
-    this.#flush();
+    this.#commits.flush();
     this.#appended.clear();
     this.#db.close();
   }
@@ -337,74 +324,6 @@ class SqliteStore implements Store {
   #getRequest(id: string): AccessRequest | undefined {
     const row = this.#db.get('SELECT json FROM requests WHERE id = ?', id);
     return row === undefined ? undefined : parseRequestRow(row);
-  }
-
-  /** Appends events and one audit entry inside the current transaction; returns the last position. */
-  #append(events: readonly EventDraft[], audit: AuditDraft, timeMs: number): number {
-    let position = 0;
-    for (const event of events) {
-      const row = this.#db.get(
-        'INSERT INTO events (time_ms, type, kind, name, json) VALUES (?, ?, ?, ?, ?) RETURNING position',
-        timeMs, event.type, event.kind, event.name, event.json,
-      );
-      if (row === undefined) throw new AppError('internal', 'event insert returned no position');
-      position = readRow(row, 'events').integer('position');
-      this.#txEvents.push(storedEventOf(event, position, timeMs));
-    }
-    this.#db.run(
-      'INSERT INTO audit (time_ms, type, actor, request_id, json) VALUES (?, ?, ?, ?, ?)',
-      timeMs, audit.type, audit.actor, audit.requestId, JSON.stringify(audit.details),
-    );
-    return position;
-  }
-
-  /**
-   * Queues `fn` for the next group commit; resolves once it is committed, after its events are
-   * announced. Transactions are synchronous, so #txEvents belongs to one write at a time.
-   */
-  #write<T>(fn: (timeMs: number) => T, messages?: ConstraintMessages): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.#pending.push({ fn, messages, resolve: resolve as (value: unknown) => void, reject });
-      // Writes issued in the same event-loop turn (concurrent RPCs) commit together: one fsync.
-      if (this.#pending.length === 1) setImmediate(() => this.#flush());
-    });
-  }
-
-  /** Commits every queued write in one transaction (group commit). */
-  #flush(): void {
-    const batch = this.#pending;
-    this.#pending = [];
-    if (batch.length === 0) return;
-    // Events appended by each write's last run (a batch may run twice, see SqliteConnection.batch).
-    const appended: StoredEvent[][] = [];
-    let outcomes;
-    try {
-      outcomes = this.#db.batch(
-        batch.map((item, i) => ({
-          messages: item.messages,
-          fn: () => {
-            this.#txEvents = [];
-            appended[i] = this.#txEvents;
-            return item.fn(this.#now());
-          },
-        })),
-      );
-    } catch (err) {
-      for (const item of batch) item.reject(err);
-      return;
-    } finally {
-      this.#txEvents = [];
-    }
-    const events = outcomes.flatMap((outcome, i) => (outcome.ok ? (appended[i] ?? []) : []));
-    // Announced before the writers' awaits resume: after the data is durable.
-    const last = events.at(-1);
-    if (last !== undefined) this.#appended.notify(last.position, events);
-    outcomes.forEach((outcome, i) => {
-      const item = batch[i];
-      if (!item) return;
-      if (outcome.ok) item.resolve(outcome.value);
-      else item.reject(outcome.error);
-    });
   }
 
   #lastPosition(): number {
