@@ -7,6 +7,8 @@
  * converts plain text both ways so tests can write and read bodies as strings.
  */
 
+import { isRecord } from './http-fake-server.ts';
+
 /** One ADF node; only `type` is required at every level. */
 export interface AdfNode {
   readonly type: string;
@@ -25,10 +27,6 @@ export interface AdfDoc {
 
 /** Jira v3's message when a rich-text field is not a document (400, under `errors.<field>`). */
 export const ADF_REQUIRED_MESSAGE = 'Operation value must be an Atlassian Document (see the Atlassian Document Format)';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function parseNode(value: unknown, depth: number): AdfNode | undefined {
   if (!isRecord(value) || typeof value['type'] !== 'string' || depth > 64) return undefined;

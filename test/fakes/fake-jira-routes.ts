@@ -6,6 +6,7 @@ import { ADF_REQUIRED_MESSAGE, adfFromText, parseAdfDoc, type AdfDoc } from './f
 import { matchesJql, parseJql, sortByJql, UNBOUNDED_JQL_MESSAGE } from './fake-jira-jql.ts';
 import { availableTransitions, selectFields, type IssueRecord, type Renderer, type Site } from './fake-jira-model.ts';
 import { failure, propertyError, type IssueStore, type JiraFailure, type RichText } from './fake-jira-store.ts';
+import { isRecord } from './http-fake-server.ts';
 
 export interface ApiRequest {
   readonly method: string;
@@ -36,10 +37,6 @@ const PERMISSIONS = ['BROWSE_PROJECTS', 'CREATE_ISSUES', 'TRANSITION_ISSUES', 'A
 
 function fail(f: JiraFailure): ApiResponse {
   return { status: f.status, body: { errorMessages: f.errorMessages, errors: f.errors } };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function list(query: URLSearchParams, name: string): string[] {
