@@ -159,8 +159,8 @@ export function createPagerDutyHandler(options: PagerDutyHandlerOptions): Plugin
         log.debug(line, 'auto-approval skipped');
         return;
       }
-      log.info(line, 'auto-approval skipped');
       await data.set({ approval: `skip:${decision.code}` });
+      log.info(line, 'auto-approval skipped');
       return;
     }
     try {
