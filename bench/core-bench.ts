@@ -17,6 +17,7 @@ import { GatehouseClient, SERVER_NAME, type ClientIdentity } from '../core/clien
 import type { Event__Output } from '../proto/gen/gatehouse/v1/Event.ts';
 import { SEED_ROLES_YAML } from '../test/support/test-server.ts';
 import { freePort, startReadyChild, startServerProcess } from '../test/support/server-process.ts';
+import { diskSyncLatencies } from './disk-sync.ts';
 import { ms, ratio, rssOf, sleep, summarize } from './stats.ts';
 
 
@@ -251,6 +252,13 @@ export async function runCoreBench(): Promise<Record<string, string | number>> {
       );
       await sleep(1000);
     }
+
+    // What each durable create waits for before any watcher can hear of it; the bare stream
+    // has no such wait, so this bounds how close the two can come.
+    const disk = summarize(await diskSyncLatencies(path.join(dir, 'server'), 300, 5));
+    figures.disk_sync_p50_ms = +disk.p50.toFixed(2);
+    figures.disk_sync_p99_ms = +disk.p99.toFixed(2);
+    console.log(`disk: 8 KB write + fdatasync, one every 5 ms (each durable commit waits for one): p50 ${ms(disk.p50)} p99 ${ms(disk.p99)}`);
 
     // 1. Create-to-delivery latency: p99 over every delivery (at 100 watchers, 200 creates give
     // 20,000), in rounds that alternate Gatehouse and the bare stream, so a stall of the machine
