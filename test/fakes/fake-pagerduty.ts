@@ -25,7 +25,7 @@
  * query helpers in `fake-pagerduty-model.ts`.
  */
 import { createHttpFakeServer } from './http-fake-server.ts';
-import type { FailureMode, FailureScope, RecordedRequest, StartedServer } from './http-fake-server.ts';
+import type { HttpFakeServer } from './http-fake-server.ts';
 import { ERROR_CODES } from './fake-pagerduty-model.ts';
 import type {
   FakePagerDutyOptions,
@@ -62,15 +62,10 @@ export type {
 } from './fake-pagerduty-model.ts';
 export { DUPLICATE_INCIDENT_KEY_ERROR } from './fake-pagerduty-model.ts';
 
-export interface FakePagerDuty {
-  start(): Promise<StartedServer>;
-  stop(): Promise<void>;
+/** The shared fake-server controls (start, stop, requests, failures, waitFor) plus PagerDuty's records. */
+export interface FakePagerDuty extends Pick<HttpFakeServer, 'start' | 'stop' | 'requests' | 'failNext' | 'clearFailures' | 'waitFor'> {
   /** Base URL including `pathPrefix`, without a trailing slash. */
   url(): string;
-  requests(): readonly RecordedRequest[];
-  failNext(count: number, mode: FailureMode, scope?: FailureScope): void;
-  clearFailures(): void;
-  waitFor<T>(probe: () => T | undefined | null | false, timeoutMs?: number, description?: string): Promise<T>;
   users(): FakePdUser[];
   services(): FakePdService[];
   escalationPolicies(): FakePdEscalationPolicy[];

@@ -20,7 +20,7 @@
  * - `chat.update` needs a channel ID (`C…`, `G…`, `D…`), not a name or user ID, like Slack.
  */
 import { createHttpFakeServer, headerValue, isRecord } from './http-fake-server.ts';
-import type { FailureMode, FailureScope, RecordedRequest, StartedServer } from './http-fake-server.ts';
+import type { FailureMode, FailureScope, HttpFakeServer, RecordedRequest } from './http-fake-server.ts';
 import { readBlocksArgument, validateBlocks } from './fake-slack-blocks.ts';
 
 export const MAX_MESSAGE_TEXT = 40_000;
@@ -69,19 +69,15 @@ export interface SlackUpdateView {
   readonly blocks: readonly unknown[] | undefined;
 }
 
-export interface FakeSlack {
-  start(): Promise<StartedServer>;
-  stop(): Promise<void>;
+/** The shared fake-server controls (start, stop, requests, failures, waitFor) plus Slack's state. */
+export interface FakeSlack extends Pick<HttpFakeServer, 'start' | 'stop' | 'requests' | 'failNext' | 'clearFailures' | 'waitFor'> {
   /** `http://127.0.0.1:<port>/api/`: pass as `slackApiUrl`. */
   apiUrl(): string;
-  requests(): readonly RecordedRequest[];
   /** Scope by `{path: '/api/chat.postMessage'}` to fail one Slack method only. */
   failNext(count: number, mode: FailureMode, scope?: FailureScope): void;
-  clearFailures(): void;
   /** Messages in post order; `channel` may be an ID, `#name`, name, or a user ID (their DM). */
   messages(channel?: string): SlackMessageView[];
   updates(): SlackUpdateView[];
-  waitFor<T>(probe: () => T | undefined | null | false, timeoutMs?: number, description?: string): Promise<T>;
   /** Resolves with the first message (now or later) that matches. */
   waitForMessage(match: (message: SlackMessageView) => boolean, timeoutMs?: number): Promise<SlackMessageView>;
   addUser(user: FakeSlackUserSeed): void;

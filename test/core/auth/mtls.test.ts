@@ -38,15 +38,17 @@ const whoAmIService = {
   },
 } satisfies grpc.ServiceDefinition;
 
-type WhoAmIClient = grpc.Client & {
-  whoAmI(request: WhoAmIRequest, options: grpc.CallOptions, callback: grpc.requestCallback<WhoAmIResponse>): grpc.ClientUnaryCall;
-};
-// The generic constructor types its methods loosely; this names the one method the test calls.
-const TestClient = grpc.makeGenericClientConstructor(whoAmIService, 'Test') as unknown as new (
-  address: string,
-  credentials: grpc.ChannelCredentials,
-  options?: grpc.ChannelOptions,
-) => WhoAmIClient;
+/** Calls WhoAmI with the service's own (de)serializers; a plain grpc.Client needs no generated type. */
+function whoAmI(client: grpc.Client): Promise<WhoAmIResponse> {
+  const method = whoAmIService.whoAmI;
+  return new Promise((resolve, reject) => {
+    client.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize, { hello: 'x' }, { deadline: Date.now() + 10_000 }, (err, response) => {
+      if (err !== null) reject(err);
+      else if (response === undefined) reject(new Error('no response'));
+      else resolve(response);
+    });
+  });
+}
 
 const HOUR = 3600_000;
 let ca: ClusterCA;
@@ -81,15 +83,9 @@ function call(identity: IdentityMaterial | undefined, channelOptions: grpc.Chann
           const m = clientCredentialsMaterial({ ...identity, caPems: [trustCaPem] });
           return grpc.credentials.createSsl(m.rootCerts, m.privateKey, m.certChain);
         })();
-  const client = new TestClient(`127.0.0.1:${port}`, creds, channelOptions);
+  const client = new grpc.Client(`127.0.0.1:${port}`, creds, channelOptions);
   clients.push(client);
-  return new Promise((resolve, reject) => {
-    client.whoAmI({ hello: 'x' }, { deadline: Date.now() + 10_000 }, (err, response) => {
-      if (err !== null) reject(err);
-      else if (response === undefined) reject(new Error('no response'));
-      else resolve(response);
-    });
-  });
+  return whoAmI(client);
 }
 
 beforeAll(async () => {
@@ -129,11 +125,9 @@ describe('gRPC over mTLS with Gatehouse certificates', () => {
     await writeIdentityFile(path, await makeIdentity(ca, 'alice', ['requester', 'dba']));
     const identity = await readIdentityFile(path);
     const m = clientCredentialsMaterial(identity);
-    const client = new TestClient(`127.0.0.1:${port}`, grpc.credentials.createSsl(m.rootCerts, m.privateKey, m.certChain), m.channelOptions);
+    const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createSsl(m.rootCerts, m.privateKey, m.certChain), m.channelOptions);
     clients.push(client);
-    const response = await new Promise<WhoAmIResponse | undefined>((resolve, reject) => {
-      client.whoAmI({ hello: 'x' }, { deadline: Date.now() + 10_000 }, (err, res) => (err === null ? resolve(res) : reject(err)));
-    });
+    const response = await whoAmI(client);
     expect(response).toEqual({ user: 'alice', roles: ['dba', 'requester'], accessRequestIds: ['req-1'] });
   });
 
