@@ -106,10 +106,11 @@ expect_build_failure() { # builder-label message-pattern docker-args...
   local out="$WORK/build-fail.log"
   if "$@" >"$out" 2>&1; then fail "$label: the build succeeded but should have failed"; fi
   grep -q -- "$pattern" "$out" || { cat "$out" >&2; fail "$label: the build failed without the message \"$pattern\""; }
-  log "ok: $label fails the build: $(grep -v 'RUN ' "$out" | grep -m1 -- "$pattern" | sed 's/^#[0-9]* [0-9.]* //')"
+  log "ok: $label fails the build: $(grep -v 'RUN ' "$out" | grep -- "$pattern" | sed -n '1{s/^#[0-9]* [0-9.]* //;p;}')"
 }
 BUILDERS=(legacy)
-if [ -x /usr/bin/docker ] && DOCKER_BUILDKIT=1 /usr/bin/docker build --help 2>/dev/null | grep -q -- '--progress'; then BUILDERS+=(buildkit); fi
+# Not `... | grep -q`: under pipefail, grep quitting early can SIGPIPE the writer and fail the test.
+if [ -x /usr/bin/docker ] && [[ "$(DOCKER_BUILDKIT=1 /usr/bin/docker build --help 2>/dev/null)" == *--progress* ]]; then BUILDERS+=(buildkit); fi
 for builder in "${BUILDERS[@]}"; do
   # --force-rm: the legacy builder otherwise keeps the failed step's container.
   if [ "$builder" = legacy ]; then b=(docker build --force-rm); else b=(env DOCKER_BUILDKIT=1 /usr/bin/docker build --progress=plain); fi
@@ -266,11 +267,14 @@ STACK_UP=0
 # ---- 5. plain docker run, no --init: node is PID 1 and must still stop on SIGTERM -----------------
 docker run -d --name "$SIGTERM_CONTAINER" --network host -v "$SIGTERM_CONTAINER:/var/lib/gatehouse/data" gatehouse-server:latest \
   server start --data-dir /var/lib/gatehouse/data --listen 127.0.0.1:13035 --enroll-listen 127.0.0.1:13036 >/dev/null
+# The whole log is read before matching: `docker logs | grep -q` fails under pipefail whenever grep
+# exits before docker has written the rest (SIGPIPE), which is how this step once failed in CI.
+container_log_has() { [[ "$(docker logs "$1" 2>&1)" == *"$2"* ]]; }
 for _ in $(seq 100); do
-  docker logs "$SIGTERM_CONTAINER" 2>&1 | grep -q 'gatehouse server listening' && break
+  container_log_has "$SIGTERM_CONTAINER" 'gatehouse server listening' && break
   sleep 0.2
 done
-docker logs "$SIGTERM_CONTAINER" 2>&1 | grep -q 'gatehouse server listening' || { docker logs "$SIGTERM_CONTAINER" >&2; fail "the server did not start under plain docker run"; }
+container_log_has "$SIGTERM_CONTAINER" 'gatehouse server listening' || { docker logs "$SIGTERM_CONTAINER" >&2; fail "the server did not start under plain docker run"; }
 t_stop="$(now_ms)"
 docker stop -t 20 "$SIGTERM_CONTAINER" >/dev/null
 STOP_S="$(secs $(($(now_ms) - t_stop)))"
