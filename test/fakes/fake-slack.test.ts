@@ -263,3 +263,83 @@ describe('fake Slack failure injection and the SDK’s retries', () => {
     await expect(fetch(`${other.apiUrl()}auth.test`, { method: 'POST' })).rejects.toThrow();
   });
 });
+
+describe('fake Slack message metadata, history and scopes', () => {
+  const metadata = (effect: string) => ({ event_type: 'gatehouse_access_request', event_payload: { effect } });
+
+  it('keeps metadata with a message and returns it from history only when asked, newest first', async () => {
+    const web = client();
+    const first = await web.chat.postMessage({ channel: 'access-requests', text: 'one', metadata: metadata('a') });
+    const second = await web.chat.postMessage({ channel: 'C0ACCESS1', text: 'two' });
+    await web.chat.postMessage({ channel: 'C0ACCESS1', text: 'reply', thread_ts: String(first.ts), metadata: metadata('r') });
+    const plain = await web.conversations.history({ channel: 'C0ACCESS1' });
+    expect(plain.messages?.map((m) => [m.text, m.metadata])).toEqual([['two', undefined], ['one', undefined]]);
+    const full = await web.conversations.history({ channel: 'C0ACCESS1', include_all_metadata: true });
+    expect(full.messages?.map((m) => [m.ts, m.metadata])).toEqual([[second.ts, undefined], [first.ts, metadata('a')]]);
+    expect(slack.messages('C0ACCESS1')[0]?.metadata).toEqual(metadata('a'));
+
+    const thread = await web.conversations.replies({ channel: 'C0ACCESS1', ts: String(first.ts), include_all_metadata: true });
+    expect(thread.messages?.map((m) => [m.text, m.metadata?.event_payload])).toEqual([['one', { effect: 'a' }], ['reply', { effect: 'r' }]]);
+    expect((await platformError(web.conversations.replies({ channel: 'C0ACCESS1', ts: '1.000001' }))).data.error).toBe('thread_not_found');
+  });
+
+  it('rejects malformed metadata, and reads by conversation ID only', async () => {
+    const web = client();
+    const post = (meta: unknown) => platformError(web.apiCall('chat.postMessage', { channel: 'C0ACCESS1', text: 'x', metadata: meta }));
+    expect((await post('{not json')).data.error).toBe('invalid_metadata_format');
+    expect((await post({ event_type: '', event_payload: {} })).data.error).toBe('invalid_metadata_format');
+    expect((await post({ event_type: 'x' })).data.error).toBe('invalid_metadata_format');
+    expect(slack.messages()).toHaveLength(0);
+    expect((await platformError(web.conversations.history({ channel: 'access-requests' }))).data.error).toBe('channel_not_found');
+    expect((await platformError(web.conversations.history({ channel: ALICE.id }))).data.error).toBe('channel_not_found');
+    expect((await platformError(web.conversations.history({ channel: 'C0PRIVATE' }))).data.error).toBe('not_in_channel');
+    expect((await platformError(web.conversations.history({ channel: 'C0ACCESS1', oldest: 'yesterday' }))).data.error).toBe('invalid_ts_oldest');
+    expect((await platformError(web.conversations.history({ channel: 'C0ACCESS1', cursor: 'bogus' }))).data.error).toBe('invalid_cursor');
+  });
+
+  it('bounds history by oldest/latest and pages it with cursors', async () => {
+    const web = client();
+    const ts: string[] = [];
+    for (let i = 0; i < 5; i++) ts.push(String((await web.chat.postMessage({ channel: 'C0ACCESS1', text: `m${i}` })).ts));
+    const since = await web.conversations.history({ channel: 'C0ACCESS1', oldest: ts[1]! });
+    expect(since.messages?.map((m) => m.text)).toEqual(['m4', 'm3', 'm2']);
+    const inclusive = await web.conversations.history({ channel: 'C0ACCESS1', oldest: ts[1]!, latest: ts[3]!, inclusive: true });
+    expect(inclusive.messages?.map((m) => m.text)).toEqual(['m3', 'm2', 'm1']);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await web.conversations.history({ channel: 'C0ACCESS1', limit: 2, ...(cursor ? { cursor } : {}) });
+      seen.push(...(page.messages ?? []).map((m) => String(m.text)));
+      expect(page.has_more).toBe(page.response_metadata?.next_cursor !== '');
+      cursor = page.response_metadata?.next_cursor;
+    } while (cursor);
+    expect(seen).toEqual(['m4', 'm3', 'm2', 'm1', 'm0']);
+  });
+
+  it('lists channels and DMs by type, and reads a DM opened with conversations.open', async () => {
+    const web = client();
+    const dm = await web.chat.postMessage({ channel: ALICE.id, text: 'hello', metadata: metadata('dm') });
+    const list = await web.conversations.list({ types: 'public_channel,private_channel' });
+    expect(list.channels?.map((c) => c.name)).toEqual(['access-requests', 'private-ops']);
+    const ims = await web.conversations.list({ types: 'im' });
+    expect(ims.channels?.map((c) => [c.id, c.user])).toEqual([[dm.channel, ALICE.id]]);
+    const opened = await web.conversations.open({ users: ALICE.id });
+    const history = await web.conversations.history({ channel: String(opened.channel?.id), include_all_metadata: true });
+    expect(history.messages?.map((m) => m.metadata?.event_payload)).toEqual([{ effect: 'dm' }]);
+  });
+
+  it('answers missing_scope with needed and provided when the token lacks a scope', async () => {
+    const limited = createFakeSlack({ token: TOKEN, channels: [{ id: 'C0ACCESS1', name: 'access-requests' }], scopes: ['chat:write'] });
+    await limited.start();
+    try {
+      const web = new WebClient(TOKEN, { slackApiUrl: limited.apiUrl(), retryConfig: { retries: 0 }, logger: silentLogger });
+      await expect(web.chat.postMessage({ channel: 'C0ACCESS1', text: 'ok' })).resolves.toMatchObject({ ok: true });
+      const history = await platformError(web.conversations.history({ channel: 'C0ACCESS1' }));
+      expect(history.data).toMatchObject({ error: 'missing_scope', needed: 'channels:history', provided: 'chat:write' });
+      expect((await platformError(web.conversations.list({}))).data).toMatchObject({ error: 'missing_scope', needed: 'channels:read' });
+      expect((await platformError(web.users.lookupByEmail({ email: 'a@example.com' }))).data).toMatchObject({ error: 'missing_scope', needed: 'users:read.email' });
+    } finally {
+      await limited.stop();
+    }
+  });
+});

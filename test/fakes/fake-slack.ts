@@ -18,10 +18,16 @@
  *   A reply's ts as `thread_ts` attaches to that reply's parent, as Slack flattens threads.
  * - `chat.update` keeps the old `text` / `blocks` when the argument is omitted; `blocks: []` clears them.
  * - `chat.update` needs a channel ID (`C…`, `G…`, `D…`), not a name or user ID, like Slack.
+ * - `metadata` (`{event_type, event_payload}`, a JSON string in form bodies) is kept with the message;
+ *   anything else → `invalid_metadata_format`. Reads: see `fake-slack-conversations.ts`.
+ * - Each method needs its OAuth scope (`chat:write`, `users:read.email`, `channels:history`, …);
+ *   a token without it gets `missing_scope` with `needed` and `provided`, as Slack answers.
  */
 import { createHttpFakeServer, headerValue, isRecord } from './http-fake-server.ts';
 import type { FailureMode, FailureScope, HttpFakeServer, RecordedRequest } from './http-fake-server.ts';
 import { readBlocksArgument, validateBlocks } from './fake-slack-blocks.ts';
+import { conversationMethods, slackFail as fail, slackOk as ok } from './fake-slack-conversations.ts';
+import type { FakeConversation as Channel, FakeStoredMessage as StoredMessage, SlackArgs as Args, SlackMetadata, SlackResult } from './fake-slack-conversations.ts';
 
 export const MAX_MESSAGE_TEXT = 40_000;
 
@@ -47,7 +53,15 @@ export interface FakeSlackOptions {
   readonly team?: { readonly id: string; readonly name: string; readonly domain: string };
   /** @default { userId: 'U0GATEBOT', botId: 'B0GATEBOT', name: 'gatehouse' } */
   readonly bot?: { readonly userId: string; readonly botId: string; readonly name: string };
+  /** The token's OAuth scopes. @default ALL_SLACK_SCOPES */
+  readonly scopes?: readonly string[];
 }
+
+/** Every scope a method of this fake needs. */
+export const ALL_SLACK_SCOPES: readonly string[] = [
+  'chat:write', 'users:read', 'users:read.email', 'im:write', 'channels:read', 'groups:read', 'im:read', 'mpim:read',
+  'channels:history', 'groups:history', 'im:history', 'mpim:history',
+];
 
 /** A message as it stands now (after updates); thread replies have `threadTs`. */
 export interface SlackMessageView {
@@ -59,6 +73,7 @@ export interface SlackMessageView {
   readonly updatedCount: number;
   /** The author's user ID; the bot's own user ID for messages the client posted. */
   readonly user: string;
+  readonly metadata: SlackMetadata | undefined;
 }
 
 /** One successful `chat.update`, in call order. */
@@ -88,33 +103,17 @@ export interface FakeSlack extends Pick<HttpFakeServer, 'start' | 'stop' | 'requ
   revokeToken(): void;
 }
 
-interface Channel {
-  readonly id: string;
-  readonly name: string | undefined;
-  readonly kind: 'channel' | 'im' | 'mpim';
-  readonly members: readonly string[];
-  readonly isMember: boolean;
-}
-
-interface StoredMessage {
-  readonly channel: string;
-  readonly ts: string;
-  readonly threadTs: string | undefined;
-  readonly user: string;
-  text: string;
-  blocks: readonly unknown[] | undefined;
-  updatedCount: number;
-}
-
-type Args = Record<string, unknown>;
 type Content =
   | { readonly kind: 'error'; readonly result: SlackResult }
   | { readonly kind: 'content'; readonly text: string | undefined; readonly blocks: readonly unknown[] | undefined; readonly hasAny: boolean };
-type SlackResult = Record<string, unknown>;
-
-const ok = (fields: SlackResult = {}): SlackResult => ({ ok: true, ...fields });
-const fail = (error: string, messages?: readonly string[]): SlackResult =>
-  messages === undefined ? { ok: false, error } : { ok: false, error, response_metadata: { messages } };
+/** The scope each write or lookup method needs (reads check theirs per conversation). */
+const METHOD_SCOPES: Record<string, string> = {
+  'chat.postMessage': 'chat:write',
+  'chat.update': 'chat:write',
+  'users.lookupByEmail': 'users:read.email',
+  'users.info': 'users:read',
+  'conversations.open': 'im:write',
+};
 
 /** Creates an unstarted fake Slack. */
 export function createFakeSlack(options: FakeSlackOptions): FakeSlack {
@@ -173,7 +172,11 @@ export function createFakeSlack(options: FakeSlackOptions): FakeSlack {
     profile: { email: user.email, real_name: user.realName ?? user.name, display_name: user.name },
   });
 
-  const messageJson = (m: StoredMessage): SlackResult => ({
+  const scopes = new Set(options.scopes ?? ALL_SLACK_SCOPES);
+  const needScope = (scope: string): SlackResult | undefined =>
+    scopes.has(scope) ? undefined : { ...fail('missing_scope'), needed: scope, provided: [...scopes].join(',') };
+
+  const messageJson = (m: StoredMessage, withMetadata = true): SlackResult => ({
     type: 'message',
     user: m.user,
     ...(m.user === bot.userId ? { bot_id: bot.botId, app_id: 'A0GATEHSE' } : {}),
@@ -182,6 +185,7 @@ export function createFakeSlack(options: FakeSlackOptions): FakeSlack {
     team: team.id,
     ...(m.blocks === undefined ? {} : { blocks: m.blocks }),
     ...(m.threadTs === undefined ? {} : { thread_ts: m.threadTs }),
+    ...(m.metadata === undefined || !withMetadata ? {} : { metadata: m.metadata }),
   });
 
   /** Validates `text`/`blocks`/`attachments`; returns the error or the parsed content. */
@@ -213,6 +217,8 @@ export function createFakeSlack(options: FakeSlackOptions): FakeSlack {
       const content = readContent(args);
       if (content.kind === 'error') return content.result;
       if (!content.hasAny) return fail('no_text');
+      const metadata = readMetadata(args['metadata']);
+      if (metadata === 'invalid') return fail('invalid_metadata_format');
       let threadTs = stringArg(args, 'thread_ts');
       if (threadTs === '') threadTs = undefined;
       if (threadTs !== undefined) {
@@ -221,7 +227,7 @@ export function createFakeSlack(options: FakeSlackOptions): FakeSlack {
         if (parent === undefined) return fail('thread_not_found');
         threadTs = parent.threadTs ?? parent.ts;
       }
-      const message: StoredMessage = { channel: channel.id, ts: nextTs(), threadTs, user: bot.userId, text: content.text ?? '', blocks: content.blocks, updatedCount: 0 };
+      const message: StoredMessage = { channel: channel.id, ts: nextTs(), threadTs, user: bot.userId, metadata, text: content.text ?? '', blocks: content.blocks, updatedCount: 0 };
       messages.push(message);
       return ok({ channel: channel.id, ts: message.ts, message: messageJson(message) });
     },
@@ -272,6 +278,8 @@ export function createFakeSlack(options: FakeSlackOptions): FakeSlack {
       const { channel, existed } = openConversation(ids);
       return ok({ channel: { id: channel.id }, ...(existed ? { no_op: true, already_open: true } : {}) });
     },
+
+    ...conversationMethods({ channels, messages, messageJson, needScope, stringArg }),
   };
 
   const handle = (request: RecordedRequest) => {
@@ -282,13 +290,15 @@ export function createFakeSlack(options: FakeSlackOptions): FakeSlack {
     for (const [key, values] of Object.entries(request.query)) args[key] = values[values.length - 1];
     if (isRecord(request.body)) Object.assign(args, request.body);
     const run = Object.hasOwn(methods, method) ? methods[method] : undefined;
-    const result = authenticate(request) ?? run?.(args) ?? { ...fail('unknown_method'), req_method: method };
+    const scope = METHOD_SCOPES[method];
+    const result = authenticate(request) ?? (scope === undefined ? undefined : needScope(scope)) ?? run?.(args) ?? { ...fail('unknown_method'), req_method: method };
     if (request.contentType === 'application/json' && !/charset=/i.test(headerValue(request.headers, 'content-type') ?? '')) {
       result['warning'] = 'missing_charset';
       const metadata = isRecord(result['response_metadata']) ? result['response_metadata'] : {};
       result['response_metadata'] = { ...metadata, warnings: ['missing_charset'] };
     }
-    return { status: 200, body: result };
+    // Slack names the token's scopes on every answer (the SDK reads them into response_metadata.scopes).
+    return { status: 200, headers: { 'X-OAuth-Scopes': [...scopes].join(',') }, body: result };
   };
 
   const authenticate = (request: RecordedRequest): SlackResult | undefined => {
@@ -314,6 +324,7 @@ export function createFakeSlack(options: FakeSlackOptions): FakeSlack {
     blocks: m.blocks,
     updatedCount: m.updatedCount,
     user: m.user,
+    metadata: m.metadata,
   });
   const listMessages = (channel?: string): SlackMessageView[] => {
     if (channel === undefined) return messages.map(view);
@@ -343,7 +354,7 @@ export function createFakeSlack(options: FakeSlackOptions): FakeSlack {
     postAsUser(channel, userId, text) {
       const resolved = resolveChannel(channel, true);
       if (resolved === undefined) throw new Error(`postAsUser: unknown channel ${channel}`);
-      const message: StoredMessage = { channel: resolved.id, ts: nextTs(), threadTs: undefined, user: userId, text, blocks: undefined, updatedCount: 0 };
+      const message: StoredMessage = { channel: resolved.id, ts: nextTs(), threadTs: undefined, user: userId, metadata: undefined, text, blocks: undefined, updatedCount: 0 };
       messages.push(message);
       server.changed();
       return message.ts;
@@ -352,6 +363,23 @@ export function createFakeSlack(options: FakeSlackOptions): FakeSlack {
       revoked = true;
     },
   };
+}
+
+/** `metadata` as Slack reads it: absent, or `{event_type: non-empty string, event_payload: object}`. */
+function readMetadata(raw: unknown): SlackMetadata | undefined | 'invalid' {
+  if (raw === undefined || raw === '') return undefined;
+  let value: unknown = raw;
+  if (typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      return 'invalid';
+    }
+  }
+  if (!isRecord(value)) return 'invalid';
+  const { event_type: type, event_payload: payload } = value;
+  if (typeof type !== 'string' || type === '' || !isRecord(payload)) return 'invalid';
+  return { event_type: type, event_payload: payload };
 }
 
 /** Slack arguments are strings on the wire; JSON bodies may carry numbers or booleans. */

@@ -52,7 +52,7 @@ describe('slack plugin resilience', () => {
 
     for (const r of [done, inFlight, whileDown]) expect(h.requestMessages(r.id), r.reason).toHaveLength(1);
     expect(postRequests(inFlight.id)).toHaveLength(1);
-    expect(h.slack.updates().filter((u) => messageText({ ...u, threadTs: undefined, updatedCount: 1, user: '' }).includes(done.id))).toHaveLength(1);
+    expect(h.slack.updates().filter((u) => messageText({ ...u, threadTs: undefined, updatedCount: 1, user: '', metadata: undefined }).includes(done.id))).toHaveLength(1);
   });
 
   it('two replicas post each message once', async () => {
