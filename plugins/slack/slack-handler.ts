@@ -5,8 +5,8 @@ import type { AccessRequest__Output } from '../../proto/gen/gatehouse/v1/AccessR
 import { isEmail } from '../common/is-email.ts';
 import { PermanentError } from '../common/permanent-error.ts';
 import type { PluginHandler } from '../common/plugin-definition.ts';
-import { CasConflict, parseClaim, type RequestPluginData } from '../common/request-plugin-data.ts';
-import { isRetryableSlackError, slackErrorCode, type PostedMessage, type SlackApi } from './slack-api.ts';
+import { CasConflict, parseClaim, type EffectClaim, type RequestPluginData } from '../common/request-plugin-data.ts';
+import { isRetryableSlackError, slackErrorCode, slackErrorFields, type PostedMessage, type SlackApi } from './slack-api.ts';
 import { recipientsFor, type SlackConfig } from './slack-config.ts';
 import { renderRequestMessage, renderRequesterNotice, renderReviewReply } from './slack-message.ts';
 
@@ -30,10 +30,14 @@ interface PostedState extends PostedMessage {
 const RESOLVED = new Set(['APPROVED', 'DENIED', 'EXPIRED', 'REVOKED']);
 /** States the requester is told about. */
 const NOTIFY = new Set(['APPROVED', 'DENIED', 'EXPIRED']);
-/** After this long, a claim on an idempotent update is taken over (its owner died). */
+/**
+ * After this long a claim's owner is taken to have died mid-effect: an update is redone, and a
+ * post is looked for in Slack (by its metadata marker) and recorded or posted again. Longer than
+ * any one effect can take (SlackApi gives up on a call within about 40 s).
+ */
 const STALE_CLAIM_MS = 60_000;
 /** Slack errors that no retry will fix for this recipient. */
-const PERMANENT = new Set(['channel_not_found', 'not_in_channel', 'is_archived', 'invalid_blocks', 'msg_too_long', 'cant_update_message', 'message_not_found', 'restricted_action', 'thread_not_found', 'user_not_found']);
+const PERMANENT = new Set(['channel_not_found', 'not_in_channel', 'is_archived', 'invalid_blocks', 'msg_too_long', 'cant_update_message', 'message_not_found', 'restricted_action', 'thread_not_found', 'user_not_found', 'missing_scope']);
 const USER_EMAIL_TTL_MS = 10 * 60_000;
 
 /**
@@ -42,30 +46,70 @@ const USER_EMAIL_TTL_MS = 10 * 60_000;
  * - `r:<recipient>`: a claim while posting, then `{"channel","ts","reviews","shows"}` (JSON),
  *   or `skip:<why>` when the recipient cannot be reached (an email with no Slack user).
  * - `notice`: a claim, then `sent:<STATE>` or `skip:<why>`.
+ * Every message carries the marker `<request id>/<key>/<op>` in its metadata, so an effect left in
+ * doubt by a process that died mid-post can be checked in Slack instead of dropped or duplicated.
  */
 export function createSlackHandler(options: SlackHandlerOptions): PluginHandler {
   const { config, api, log, now } = options;
   const emails = new Map<string, { email: string | undefined; until: number }>();
   const render = { webConsoleUrl: options.webConsoleUrl };
 
+  const marker = (request: AccessRequest__Output, key: string, op: string): string => `${request.id}/${key}/${op}`;
+
+  /** Where the message of a claimed effect would be, and what to record if it is there. */
+  interface InDoubt {
+    readonly channel: string;
+    readonly threadTs?: string;
+    record(found: PostedMessage): string;
+  }
+
+  /**
+   * Settles an effect whose process died between claiming and recording it: if Slack has the
+   * message (found by its marker) it is recorded, otherwise the claim is cleared so the effect
+   * is done again. Returns whether the key may be worked on now.
+   */
+  async function settleInDoubt(request: AccessRequest__Output, data: RequestPluginData, key: string, where: (claim: EffectClaim) => Promise<InDoubt | undefined>): Promise<boolean> {
+    const claim = parseClaim(data.get(key));
+    if (claim === undefined) return true;
+    if (now() - claim.at <= STALE_CLAIM_MS) {
+      log.debug({ requestId: request.id, key, claim }, 'effect is claimed by another process; skipping');
+      return false;
+    }
+    const found = await data.recover(key, async (c) => {
+      const place = await where(c);
+      const message = place && (await api.findMarked(place.channel, marker(request, key, c.op), c.at, place.threadTs));
+      return message && place?.record(message);
+    });
+    log.warn(
+      { requestId: request.id, key, op: claim.op, claimedBy: claim.by },
+      found === undefined ? 'effect left in doubt by a stopped process was not done; doing it now' : 'effect left in doubt by a stopped process was done; recorded it',
+    );
+    return true;
+  }
+
   /** Runs one recipient's steps; returns the error to report, if any. */
   async function reconcileRecipient(request: AccessRequest__Output, data: RequestPluginData, recipient: string): Promise<void> {
     const key = `r:${recipient}`;
-    const value = data.get(key);
-    if (value?.startsWith('skip:') === true) return;
-    const claim = parseClaim(value);
+    if (data.get(key)?.startsWith('skip:') === true) return;
+    const claim = parseClaim(data.get(key));
     let state: PostedState | undefined;
-    if (claim !== undefined) {
-      // Another replica is at work, or a process died mid-effect. Only an idempotent update is
-      // taken over (after a while); a post or reply in doubt is not repeated, to never duplicate.
-      const prev = parsePosted(claim.prev);
-      if (!(claim.op.startsWith('update:') && now() - claim.at > STALE_CLAIM_MS && prev !== undefined)) {
-        log.debug({ requestId: request.id, recipient, claim }, 'recipient is claimed elsewhere; skipping');
-        return;
-      }
-      state = prev;
+    if (claim?.op.startsWith('update:') === true) {
+      // An update is idempotent: once its claim is stale, it is simply done again.
+      state = parsePosted(claim.prev);
+      if (now() - claim.at <= STALE_CLAIM_MS || state === undefined) return;
     } else {
-      state = parsePosted(value);
+      const free = await settleInDoubt(request, data, key, async (c): Promise<InDoubt | undefined> => {
+        if (c.op === 'post') {
+          const channel = await resolveRecipient(recipient);
+          return channel === undefined ? undefined : { channel, record: (m) => JSON.stringify({ channel: m.channel, ts: m.ts, reviews: 0, shows: 'PENDING' } satisfies PostedState) };
+        }
+        const review = /^review:(\d+)$/.exec(c.op);
+        const parent = parsePosted(c.prev);
+        if (review === null || parent === undefined) return undefined;
+        return { channel: parent.channel, threadTs: parent.ts, record: () => JSON.stringify({ ...parent, reviews: Number(review[1]) + 1 } satisfies PostedState) };
+      });
+      if (!free) return;
+      state = parsePosted(data.get(key));
     }
 
     if (state === undefined) {
@@ -78,7 +122,7 @@ export function createSlackHandler(options: SlackHandlerOptions): PluginHandler 
       }
       const message = renderRequestMessage(request, render);
       const posted = await data.effect(key, 'post', async () => {
-        const m = await api.postMessage(channel, message.text, message.blocks);
+        const m = await api.postMessage(channel, marker(request, key, 'post'), message.text, message.blocks);
         return JSON.stringify({ channel: m.channel, ts: m.ts, reviews: 0, shows: 'PENDING' } satisfies PostedState);
       });
       state = parsePosted(posted);
@@ -89,8 +133,9 @@ export function createSlackHandler(options: SlackHandlerOptions): PluginHandler 
     for (let i = state.reviews; i < request.reviews.length; i++) {
       const review = request.reviews[i]!;
       const current: PostedState = state;
-      const next = await data.effect(key, `review:${i}`, async () => {
-        await api.postMessage(current.channel, renderReviewReply(review), undefined, current.ts);
+      const op = `review:${i}`;
+      const next = await data.effect(key, op, async () => {
+        await api.postMessage(current.channel, marker(request, key, op), renderReviewReply(review), undefined, current.ts);
         return JSON.stringify({ ...current, reviews: i + 1 } satisfies PostedState);
       });
       state = parsePosted(next) ?? current;
@@ -129,15 +174,19 @@ export function createSlackHandler(options: SlackHandlerOptions): PluginHandler 
 
   async function notifyRequester(request: AccessRequest__Output, data: RequestPluginData, announced: boolean): Promise<void> {
     if (!config.notifyRequester || !NOTIFY.has(request.state) || !announced) return;
-    if (data.get('notice') !== undefined) return;
+    const notice = data.get('notice');
+    if (notice !== undefined && parseClaim(notice) === undefined) return;
     const email = await requesterEmail(request.user);
     const userId = email === undefined ? undefined : await api.lookupUserId(email, now());
+    const free = await settleInDoubt(request, data, 'notice', async (c) => (userId === undefined ? undefined : { channel: userId, record: () => c.op.replace(/^notice:/, 'sent:') }));
+    if (!free || data.get('notice') !== undefined) return;
     if (userId === undefined) {
       await data.set({ notice: `skip:${email === undefined ? 'no email for the requester' : 'no Slack user with the requester email'}` });
       return;
     }
-    await data.effect('notice', `notice:${request.state}`, async () => {
-      await api.postMessage(userId, renderRequesterNotice(request, render));
+    const op = `notice:${request.state}`;
+    await data.effect('notice', op, async () => {
+      await api.postMessage(userId, marker(request, 'notice', op), renderRequesterNotice(request, render));
       return `sent:${request.state}`;
     });
     log.info({ requestId: request.id, user: request.user, state: request.state }, 'notified the requester');
@@ -153,7 +202,7 @@ export function createSlackHandler(options: SlackHandlerOptions): PluginHandler 
           await reconcileRecipient(request, data, recipient);
         } catch (err) {
           if (err instanceof CasConflict) throw err;
-          log.warn({ requestId: request.id, recipient, slackError: slackErrorCode(err), err: err instanceof Error ? err.message : String(err) }, 'Slack call failed for a recipient');
+          log.warn({ requestId: request.id, recipient, ...slackErrorFields(err), err: err instanceof Error ? err.message : String(err) }, 'Slack call failed for a recipient');
           errors.push(err);
         }
       }

@@ -11,6 +11,9 @@ identity = "/var/lib/gatehouse/plugin.pem"    # identity file (gatehouse auth si
 
 [slack]
 token = "env:SLACK_BOT_TOKEN"   # bot OAuth token (xoxb-...): the value itself, "env:NAME", or a file path ("/run/secrets/slack-token")
+                                # scopes: chat:write; users:read.email for email recipients and requester DMs;
+                                # channels:history, groups:history, im:history, channels:read, groups:read, im:write
+                                # to check a post left in doubt by a crash (without them it is not repeated)
 recipients = ["access-requests"]               # default recipients: channel names or IDs; an email is sent as a DM
 # api_url = "https://slack.com/api/"            # for proxies and tests
 # notify_requester = true                        # DM the requester (user trait "email", or a user name that is an email) when resolved

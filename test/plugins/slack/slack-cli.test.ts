@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseToml } from 'smol-toml';
+import { ALL_SLACK_SCOPES, createFakeSlack } from '../../fakes/fake-slack.ts';
 import { runPluginCommand } from '../../support/plugin-process.ts';
 import { startHarness, TOKEN, type Harness } from './slack-harness.ts';
 
@@ -49,6 +50,25 @@ describe('gatehouse-slack commands', () => {
     expect(r.stdout).toMatch(/ok +server/);
     expect(r.stdout).toMatch(/ok +slack: token accepted/);
     expect(r.stdout).not.toContain(TOKEN);
+  });
+
+  it('check names the scopes the token lacks: no chat:write fails, no history scopes is a note', async () => {
+    const run = async (scopes: readonly string[]) => {
+      const limited = createFakeSlack({ token: TOKEN, channels: [{ id: 'C0ACCESS1', name: 'access-requests' }], scopes });
+      await limited.start();
+      try {
+        const text = readFileSync(h.config({ name: `scopes-${scopes.length}.toml` }), 'utf8').replace(h.slack.apiUrl(), limited.apiUrl());
+        return await runPluginCommand(['check', '-c', write(`scopes-${scopes.length}.toml`, text)]);
+      } finally {
+        await limited.stop();
+      }
+    };
+    const noHistory = await run(ALL_SLACK_SCOPES.filter((s) => !s.endsWith(':history')));
+    expect(noHistory.code).toBe(0);
+    expect(noHistory.stdout).toMatch(/ok +slack: token accepted .*without the scopes channels:history, groups:history, im:history a post left in doubt/);
+    const all = await run(ALL_SLACK_SCOPES);
+    expect(all.stdout).not.toContain('without the scopes');
+    expectCleanFailure(await run(['users:read.email']), /lacks the chat:write scope.*it has: users:read\.email/);
   });
 
   it('check reads the token from env:NAME and never prints it', async () => {

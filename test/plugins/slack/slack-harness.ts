@@ -35,11 +35,11 @@ export function messageText(m: SlackMessageView): string {
 }
 
 /** Starts a real server (seed roles), a fake Slack, and identities for the plugin and two users. */
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(options: { slackScopes?: readonly string[] } = {}): Promise<Harness> {
   const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-slack-'));
   const server = await startTestServer();
   await server.admin.applyRoles(SEED_ROLES_YAML);
-  const slack = createFakeSlack({ token: TOKEN, users: [ALICE_SLACK, LEAD_SLACK], channels: [CHANNEL] });
+  const slack = createFakeSlack({ token: TOKEN, users: [ALICE_SLACK, LEAD_SLACK], channels: [CHANNEL], ...(options.slackScopes ? { scopes: options.slackScopes } : {}) });
   await slack.start();
   const alice = await server.userClient('alice', ['sres'], { traits: { email: ['alice@example.com'] } });
   const bob = await server.userClient('bob', ['access-reviewer']);
