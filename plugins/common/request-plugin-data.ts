@@ -66,9 +66,10 @@ export interface RequestPluginDataOptions {
  *
  * Whoever loses step 1 gets CasConflict and re-reads; it then sees the claim or the result and
  * does nothing. So a replayed event, a restart or a second replica never repeats an effect.
- * The one window left is a process killed between 1 and 3: its claim stays. Once the handler
- * judges such a claim stale, `recover()` settles it by looking for the effect's outcome in the
- * service (e.g. a message carrying the effect's marker): recorded if found, else done again.
+ * The one window left is a process killed between 1 and 3: its claim stays. A handler that finds
+ * such a claim stale takes it over with `effect()` (the stale claim is the value it expects), and
+ * its `perform` first looks in the service for the effect's outcome (an incident by its dedup key,
+ * a message by its marker) and does the effect only if it is not there.
  */
 export class RequestPluginData {
   readonly requestId: string;
@@ -127,36 +128,6 @@ export class RequestPluginData {
     }
     await this.#settle({ [key]: result }, { [key]: claim });
     return result;
-  }
-
-  /**
-   * Settles a claim left by a process that died mid-effect (the caller judges it stale). Takes the
-   * claim over, so one process recovers it, then asks `find` whether the effect happened after
-   * all. Found: the value `find` returns is recorded as the result. Not found: the key goes back
-   * to its value before the claim, so the handler does the effect again as if never tried. If
-   * `find` throws, the old claim is put back and the error rethrown.
-   * @returns what `find` returned.
-   * @throws CasConflict if the key changed since it was read (another process is recovering it).
-   */
-  async recover(key: string, find: (claim: EffectClaim) => Promise<string | undefined>): Promise<string | undefined> {
-    const stale = this.#values[key] ?? '';
-    const claim = parseClaim(stale);
-    if (claim === undefined) throw new Error(`plugin data key ${key} of request ${this.requestId} holds no claim to recover`);
-    const mine = `${CLAIM_PREFIX}${JSON.stringify({ by: this.owner, op: claim.op, at: this.#now(), prev: claim.prev } satisfies EffectClaim)}`;
-    await this.#cas({ [key]: mine }, { [key]: stale });
-    let found: string | undefined;
-    try {
-      found = await find(claim);
-    } catch (err) {
-      try {
-        await this.#settle({ [key]: stale }, { [key]: mine });
-      } catch (releaseErr) {
-        throw new AggregateError([err, releaseErr], `recovering ${claim.op} failed and its claim could not be put back`);
-      }
-      throw err;
-    }
-    await this.#settle({ [key]: found ?? claim.prev }, { [key]: mine });
-    return found;
   }
 
   /**

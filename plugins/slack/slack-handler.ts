@@ -56,64 +56,41 @@ export function createSlackHandler(options: SlackHandlerOptions): PluginHandler 
 
   const marker = (request: AccessRequest__Output, key: string, op: string): string => `${request.id}/${key}/${op}`;
 
-  /** Where the message of a claimed effect would be, and what to record if it is there. */
-  interface InDoubt {
-    readonly channel: string;
-    readonly threadTs?: string;
-    record(found: PostedMessage): string;
+  /** A fresh claim means another process is at work ('busy'); a stale one is ours to take over. */
+  function checkClaim(request: AccessRequest__Output, key: string, value: string | undefined): EffectClaim | undefined | 'busy' {
+    const claim = parseClaim(value);
+    if (claim === undefined) return undefined;
+    if (now() - claim.at <= STALE_CLAIM_MS) {
+      log.debug({ requestId: request.id, key, claim }, 'effect is claimed by another process; skipping');
+      return 'busy';
+    }
+    log.warn({ requestId: request.id, key, claim }, 'taking over a stale claim (its process probably died mid-call)');
+    return claim;
   }
 
   /**
-   * Settles an effect whose process died between claiming and recording it: if Slack has the
-   * message (found by its marker) it is recorded, otherwise the claim is cleared so the effect
-   * is done again. Returns whether the key may be worked on now.
+   * Whether the message of a stale claim's effect is in Slack after all (found by its marker in
+   * the channel, or in the thread under `threadTs`), so it is recorded rather than posted again.
    */
-  async function settleInDoubt(request: AccessRequest__Output, data: RequestPluginData, key: string, where: (claim: EffectClaim) => Promise<InDoubt | undefined>): Promise<boolean> {
-    const claim = parseClaim(data.get(key));
-    if (claim === undefined) return true;
-    if (now() - claim.at <= STALE_CLAIM_MS) {
-      log.debug({ requestId: request.id, key, claim }, 'effect is claimed by another process; skipping');
-      return false;
-    }
-    const found = await data.recover(key, async (c) => {
-      const place = await where(c);
-      const message = place && (await api.findMarked(place.channel, marker(request, key, c.op), c.at, place.threadTs));
-      return message && place?.record(message);
-    });
-    log.warn(
-      { requestId: request.id, key, op: claim.op, claimedBy: claim.by },
-      found === undefined ? 'effect left in doubt by a stopped process was not done; doing it now' : 'effect left in doubt by a stopped process was done; recorded it',
-    );
-    return true;
+  async function findInDoubt(request: AccessRequest__Output, key: string, stale: EffectClaim, channel: string, threadTs?: string): Promise<PostedMessage | undefined> {
+    const found = await api.findMarked(channel, marker(request, key, stale.op), stale.at, threadTs);
+    log.warn({ requestId: request.id, key, op: stale.op }, found === undefined ? 'the effect left in doubt was not done; doing it now' : 'the effect left in doubt was done; recorded it');
+    return found;
   }
 
   /** Runs one recipient's steps; returns the error to report, if any. */
   async function reconcileRecipient(request: AccessRequest__Output, data: RequestPluginData, recipient: string): Promise<void> {
     const key = `r:${recipient}`;
-    if (data.get(key)?.startsWith('skip:') === true) return;
-    const claim = parseClaim(data.get(key));
-    let state: PostedState | undefined;
-    if (claim?.op.startsWith('update:') === true) {
-      // An update is idempotent: once its claim is stale, it is simply done again.
-      state = parsePosted(claim.prev);
-      if (now() - claim.at <= STALE_CLAIM_MS || state === undefined) return;
-    } else {
-      const free = await settleInDoubt(request, data, key, async (c): Promise<InDoubt | undefined> => {
-        if (c.op === 'post') {
-          const channel = await resolveRecipient(recipient);
-          return channel === undefined ? undefined : { channel, record: (m) => JSON.stringify({ channel: m.channel, ts: m.ts, reviews: 0, shows: 'PENDING' } satisfies PostedState) };
-        }
-        const review = /^review:(\d+)$/.exec(c.op);
-        const parent = parsePosted(c.prev);
-        if (review === null || parent === undefined) return undefined;
-        return { channel: parent.channel, threadTs: parent.ts, record: () => JSON.stringify({ ...parent, reviews: Number(review[1]) + 1 } satisfies PostedState) };
-      });
-      if (!free) return;
-      state = parsePosted(data.get(key));
-    }
+    const value = data.get(key);
+    if (value?.startsWith('skip:') === true) return;
+    const stale = checkClaim(request, key, value);
+    if (stale === 'busy') return;
+    // Taking over a stale claim redoes its effect: a post or reply after looking for its message,
+    // an update as is (it is idempotent).
+    let state = parsePosted(stale === undefined ? value : stale.prev);
 
     if (state === undefined) {
-      if (request.state !== 'PENDING') return;
+      if (request.state !== 'PENDING' && stale?.op !== 'post') return;
       const channel = await resolveRecipient(recipient);
       if (channel === undefined) {
         await data.set({ [key]: 'skip:no Slack user with this email' });
@@ -122,7 +99,8 @@ export function createSlackHandler(options: SlackHandlerOptions): PluginHandler 
       }
       const message = renderRequestMessage(request, render);
       const posted = await data.effect(key, 'post', async () => {
-        const m = await api.postMessage(channel, marker(request, key, 'post'), message.text, message.blocks);
+        const found = stale?.op === 'post' ? await findInDoubt(request, key, stale, channel) : undefined;
+        const m = found ?? (await api.postMessage(channel, marker(request, key, 'post'), message.text, message.blocks));
         return JSON.stringify({ channel: m.channel, ts: m.ts, reviews: 0, shows: 'PENDING' } satisfies PostedState);
       });
       state = parsePosted(posted);
@@ -135,7 +113,8 @@ export function createSlackHandler(options: SlackHandlerOptions): PluginHandler 
       const current: PostedState = state;
       const op = `review:${i}`;
       const next = await data.effect(key, op, async () => {
-        await api.postMessage(current.channel, marker(request, key, op), renderReviewReply(review), undefined, current.ts);
+        const found = stale !== undefined && stale.op === op ? await findInDoubt(request, key, stale, current.channel, current.ts) : undefined;
+        if (found === undefined) await api.postMessage(current.channel, marker(request, key, op), renderReviewReply(review), undefined, current.ts);
         return JSON.stringify({ ...current, reviews: i + 1 } satisfies PostedState);
       });
       state = parsePosted(next) ?? current;
@@ -175,18 +154,18 @@ export function createSlackHandler(options: SlackHandlerOptions): PluginHandler 
   async function notifyRequester(request: AccessRequest__Output, data: RequestPluginData, announced: boolean): Promise<void> {
     if (!config.notifyRequester || !NOTIFY.has(request.state) || !announced) return;
     const notice = data.get('notice');
-    if (notice !== undefined && parseClaim(notice) === undefined) return;
+    const stale = checkClaim(request, 'notice', notice);
+    if (stale === 'busy' || (notice !== undefined && stale === undefined)) return;
     const email = await requesterEmail(request.user);
     const userId = email === undefined ? undefined : await api.lookupUserId(email, now());
-    const free = await settleInDoubt(request, data, 'notice', async (c) => (userId === undefined ? undefined : { channel: userId, record: () => c.op.replace(/^notice:/, 'sent:') }));
-    if (!free || data.get('notice') !== undefined) return;
     if (userId === undefined) {
       await data.set({ notice: `skip:${email === undefined ? 'no email for the requester' : 'no Slack user with the requester email'}` });
       return;
     }
     const op = `notice:${request.state}`;
     await data.effect('notice', op, async () => {
-      await api.postMessage(userId, marker(request, 'notice', op), renderRequesterNotice(request, render));
+      const found = stale !== undefined ? await findInDoubt(request, 'notice', stale, userId) : undefined;
+      if (found === undefined) await api.postMessage(userId, marker(request, 'notice', op), renderRequesterNotice(request, render));
       return `sent:${request.state}`;
     });
     log.info({ requestId: request.id, user: request.user, state: request.state }, 'notified the requester');

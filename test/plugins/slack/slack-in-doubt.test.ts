@@ -59,7 +59,7 @@ describe('slack plugin: effects in doubt after a crash', () => {
     await seedClaim(harness, request.id, KEY, 'post', 120_000, claim?.prev);
 
     const restarted = await harness.startPlugin();
-    await restarted.waitForLog((l) => l.msg === 'effect left in doubt by a stopped process was done; recorded it' && l['requestId'] === request.id);
+    await restarted.waitForLog((l) => l.msg === 'the effect left in doubt was done; recorded it' && l['requestId'] === request.id);
     expect(await settled(harness, request.id)).toMatchObject({ channel: landed.channel, ts: landed.ts, reviews: 0 });
 
     await harness.bob.submitAccessReview({ requestId: request.id, proposedState: 'APPROVED', reason: 'after the crash' });
@@ -79,7 +79,7 @@ describe('slack plugin: effects in doubt after a crash', () => {
     const fresh = await seedClaim(harness, busy.id, KEY, 'post', 0);
 
     const plugin = await harness.startPlugin();
-    await plugin.waitForLog((l) => l.msg === 'effect left in doubt by a stopped process was not done; doing it now' && l['requestId'] === lost.id);
+    await plugin.waitForLog((l) => l.msg === 'the effect left in doubt was not done; doing it now' && l['requestId'] === lost.id);
     const posted = await harness.slack.waitFor(() => harness.requestMessages(lost.id)[0], 10_000, 'the lost post made');
     expect(await settled(harness, lost.id)).toMatchObject({ ts: posted.ts });
     await plugin.waitForLog((l) => l.msg === 'request handled' && l['requestId'] === busy.id);
