@@ -218,6 +218,8 @@ export async function runCoreBench(): Promise<Record<string, string | number>> {
   const server = await startServerProcess(path.join(dir, 'server'));
   const baseline = await startBaseline(path.join(dir, 'baseline'));
   const admin = new GatehouseClient({ addr: server.addr, identity: server.adminIdentity });
+  let serverExit: string | undefined;
+  server.child.once('exit', (code, signal) => (serverExit = `exited (code ${code}, signal ${signal})`));
   try {
     await admin.applyRoles(SEED_ROLES_YAML, 'bench-roles.yaml');
     const watcherId = await identityFor(admin, 'bench-watcher', ['access-plugin']);
@@ -306,6 +308,10 @@ export async function runCoreBench(): Promise<Record<string, string | number>> {
     console.log(`create+approve: ${cycles.toFixed(1)} cycles/s (2 RPCs, durable) | bare unary echo: ${echoCycles.toFixed(1)} pairs/s | ratio ${ratio(cycles, echoCycles)} (target >= 0.5)`);
     alice.close();
     bob.close();
+  } catch (err) {
+    // Say whether the server died or dropped the connection, with its last log lines.
+    const log = server.stderr().trim().split('\n').slice(-20).join('\n');
+    throw new Error(`core bench failed; the server ${serverExit ?? 'is still running'}; its stderr ends:\n${log || '(empty)'}`, { cause: err });
   } finally {
     admin.close();
     baseline.stop();

@@ -34,6 +34,8 @@ export interface ServerProcess {
   addr: string;
   dataDir: string;
   adminIdentity: ClientIdentity;
+  /** What the server wrote to stderr so far (its warn/error log lines). */
+  stderr(): string;
   stop(): Promise<void>;
 }
 
@@ -64,6 +66,7 @@ export async function startServerProcess(dataDir: string, extraArgs: string[] = 
             addr,
             dataDir,
             adminIdentity: id,
+            stderr: () => stderr,
             stop: () =>
               new Promise<void>((resolve) => {
                 if (child.exitCode !== null) return resolve();
