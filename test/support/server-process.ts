@@ -69,7 +69,7 @@ export async function startServerProcess(dataDir: string, extraArgs: string[] = 
             stderr: () => stderr,
             stop: () =>
               new Promise<void>((resolve) => {
-                if (child.exitCode !== null) return resolve();
+                if (child.exitCode !== null || child.signalCode !== null) return resolve();
                 child.once('exit', () => resolve());
                 child.kill('SIGTERM');
               }),
