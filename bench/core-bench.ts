@@ -124,6 +124,11 @@ async function gatehouseFanout(addr: string, watcher: ClientIdentity, alice: Gat
     }
   } finally {
     w.close();
+    // Let the server finish tearing those connections down before the next phase writes
+    // events: on Node 24.21 closing watchers while events are written to them can crash the
+    // server in Node's HTTP/2 code (see bench/disconnect-stress.ts), which this bench does not
+    // measure.
+    await sleep(1000);
   }
   return samples;
 }
@@ -310,6 +315,7 @@ export async function runCoreBench(): Promise<Record<string, string | number>> {
     bob.close();
   } catch (err) {
     // Say whether the server died or dropped the connection, with its last log lines.
+    for (let i = 0; i < 20 && serverExit === undefined; i++) await sleep(100);
     const log = server.stderr().trim().split('\n').slice(-20).join('\n');
     throw new Error(`core bench failed; the server ${serverExit ?? 'is still running'}; its stderr ends:\n${log || '(empty)'}`, { cause: err });
   } finally {
