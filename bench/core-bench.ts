@@ -17,6 +17,7 @@ import { GatehouseClient, SERVER_NAME, type ClientIdentity } from '../core/clien
 import type { Event__Output } from '../proto/gen/gatehouse/v1/Event.ts';
 import { SEED_ROLES_YAML } from '../test/support/test-server.ts';
 import { freePort, startReadyChild, startServerProcess } from '../test/support/server-process.ts';
+import { identityFor } from './bench-identity.ts';
 import { diskSyncLatencies } from './disk-sync.ts';
 import { ms, ratio, rssOf, sleep, summarize } from './stats.ts';
 
@@ -66,12 +67,6 @@ async function startBaseline(dir: string): Promise<Baseline> {
   };
 }
 
-async function identityFor(admin: GatehouseClient, user: string, roles: string[]): Promise<ClientIdentity> {
-  await admin.upsertUser({ user: { name: user, roles } });
-  const { keyPem, csrPem } = await createKeyAndCsr(user);
-  const certs = await admin.generateUserCerts({ csrPem, user, ttlMs: 6 * 3600_000 });
-  return { keyPem, certPem: certs.certPem, caPems: certs.caPems };
-}
 
 /** Opens `n` watch streams spread over `connections` connections; resolves when every INIT arrived. */
 async function openWatchers(addr: string, identity: ClientIdentity, n: number, connections: number, onEvent: (e: Event__Output, at: number) => void) {

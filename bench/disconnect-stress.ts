@@ -13,22 +13,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createKeyAndCsr } from '../core/auth/csr.ts';
 import { GatehouseClient, SERVER_NAME, type ClientIdentity } from '../core/client/gatehouse-client.ts';
 import { SEED_ROLES_YAML } from '../test/support/test-server.ts';
 import { startServerProcess } from '../test/support/server-process.ts';
+import { identityFor } from './bench-identity.ts';
 import { sleep } from './stats.ts';
 
 const WATCHERS = 1000;
 const CONNECTIONS = 20;
 const durationS = Number(process.env['DURATION_S'] ?? 120);
 
-async function identityFor(admin: GatehouseClient, user: string, roles: string[]): Promise<ClientIdentity> {
-  await admin.upsertUser({ user: { name: user, roles } });
-  const { keyPem, csrPem } = await createKeyAndCsr(user);
-  const certs = await admin.generateUserCerts({ csrPem, user, ttlMs: 3600_000 });
-  return { keyPem, certPem: certs.certPem, caPems: certs.caPems };
-}
 
 /** Opens the watchers, waits for `creates` requests to reach all of them, then closes them. */
 async function watchRound(addr: string, identity: ClientIdentity, alice: GatehouseClient, round: number, creates: number): Promise<void> {

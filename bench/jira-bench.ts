@@ -9,13 +9,13 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createKeyAndCsr } from '../core/auth/csr.ts';
 import { writeIdentityFile } from '../core/auth/identity-file.ts';
-import { GatehouseClient, type ClientIdentity } from '../core/client/gatehouse-client.ts';
+import { GatehouseClient } from '../core/client/gatehouse-client.ts';
 import type { Event__Output } from '../proto/gen/gatehouse/v1/Event.ts';
 import { createFakeJira } from '../test/fakes/fake-jira.ts';
 import { SEED_ROLES_YAML } from '../test/support/test-server.ts';
 import { freePort, startServerProcess } from '../test/support/server-process.ts';
+import { identityFor } from './bench-identity.ts';
 import { ms, sleep, summarize } from './stats.ts';
 
 const REQUESTS = 100;
@@ -24,12 +24,6 @@ const SECRET = 'bench-webhook-secret';
 const BOT = { accountId: 'bot-1', emailAddress: 'jira-bot@example.com', displayName: 'Gatehouse Bot', apiToken: 'bench-token' };
 const BOB = { accountId: 'bob-1', emailAddress: 'bob@example.com', displayName: 'Bob' };
 
-async function identityFor(admin: GatehouseClient, user: string, roles: string[], traits: Record<string, string[]> = {}): Promise<ClientIdentity> {
-  await admin.upsertUser({ user: { name: user, roles, traits: Object.fromEntries(Object.entries(traits).map(([k, v]) => [k, { values: v }])) } });
-  const { keyPem, csrPem } = await createKeyAndCsr(user);
-  const certs = await admin.generateUserCerts({ csrPem, user, ttlMs: 6 * 3600_000 });
-  return { keyPem, certPem: certs.certPem, caPems: certs.caPems };
-}
 
 async function until<T>(fn: () => T | undefined | Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
   const deadline = Date.now() + timeoutMs;

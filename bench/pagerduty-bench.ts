@@ -12,12 +12,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createKeyAndCsr } from '../core/auth/csr.ts';
 import { writeIdentityFile } from '../core/auth/identity-file.ts';
-import { GatehouseClient, type ClientIdentity } from '../core/client/gatehouse-client.ts';
+import { GatehouseClient } from '../core/client/gatehouse-client.ts';
 import type { Event__Output } from '../proto/gen/gatehouse/v1/Event.ts';
 import { createFakePagerDuty } from '../test/fakes/fake-pagerduty.ts';
 import { startServerProcess } from '../test/support/server-process.ts';
+import { identityFor } from './bench-identity.ts';
 import { ms, sleep, summarize } from './stats.ts';
 
 const REQUESTS = 200;
@@ -53,12 +53,6 @@ metadata: {name: plain}
 spec: {allow: {request: {roles: ['baseline']}}}
 `;
 
-async function identityFor(admin: GatehouseClient, user: string, roles: string[]): Promise<ClientIdentity> {
-  await admin.upsertUser({ user: { name: user, roles } });
-  const { keyPem, csrPem } = await createKeyAndCsr(user);
-  const certs = await admin.generateUserCerts({ csrPem, user, ttlMs: 6 * 3600_000 });
-  return { keyPem, certPem: certs.certPem, caPems: certs.caPems };
-}
 
 export async function runPagerDutyBench(): Promise<Record<string, number | string>> {
   const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-pd-bench-'));

@@ -66,6 +66,8 @@ export const slackFail = (error: string, messages?: readonly string[]): SlackRes
 
 const TS = /^\d+(\.\d+)?$/;
 const HISTORY_SCOPE = { channel: 'channels:history', im: 'im:history', mpim: 'mpim:history' } as const;
+/** The scope `conversations.list` needs for each conversation type it is asked for. */
+const LIST_SCOPE = new Map([['public_channel', 'channels:read'], ['private_channel', 'groups:read'], ['im', 'im:read'], ['mpim', 'mpim:read']]);
 
 /** Slack's cursors are base64 of `next_ts:<ts>` (history) or similar; this fake uses `next:<index>`. */
 const encodeCursor = (index: number): string => Buffer.from(`next:${index}`).toString('base64');
@@ -152,10 +154,9 @@ export function conversationMethods(state: ConversationState): Record<string, (a
 
     'conversations.list': (args) => {
       const types = (stringArg(args, 'types') ?? 'public_channel').split(',').map((t) => t.trim()).filter((t) => t !== '');
-      const unknown = types.find((t) => !['public_channel', 'private_channel', 'im', 'mpim'].includes(t));
-      if (unknown !== undefined) return slackFail('invalid_types', [`[ERROR] unknown type: ${unknown}`]);
-      const needed = types.map((t) => ({ public_channel: 'channels:read', private_channel: 'groups:read', im: 'im:read', mpim: 'mpim:read' })[t] ?? 'channels:read');
-      for (const scope of needed) {
+      for (const type of types) {
+        const scope = LIST_SCOPE.get(type);
+        if (scope === undefined) return slackFail('invalid_types', [`[ERROR] unknown type: ${type}`]);
         const missing = state.needScope(scope);
         if (missing !== undefined) return missing;
       }
