@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { loadGatehouseProto } from '../../proto/load-proto.ts';
+import { installGracefulCloseGuard } from '../api/http2-graceful-close.ts';
 import type { AccessServiceClient } from '../../proto/gen/gatehouse/v1/AccessService.ts';
 import type { AccessRequest__Output } from '../../proto/gen/gatehouse/v1/AccessRequest.ts';
 import type { ApplyRolesResponse__Output } from '../../proto/gen/gatehouse/v1/ApplyRolesResponse.ts';
@@ -59,6 +60,7 @@ export class GatehouseClient {
   readonly #timeoutMs: number;
 
   constructor(options: GatehouseClientOptions) {
+    installGracefulCloseGuard();
     const proto = loadGatehouseProto();
     const { identity } = options;
     const credentials = grpc.credentials.createSsl(

@@ -17,6 +17,7 @@ import { createPluginDataHandlers } from '../api/plugin-data-handlers.ts';
 import { createRequestHandlers } from '../api/request-handlers.ts';
 import { tolerantDefinition, type RpcRuntime } from '../api/rpc.ts';
 import { createUserRoleHandlers } from '../api/user-role-handlers.ts';
+import { installGracefulCloseGuard } from '../api/http2-graceful-close.ts';
 import { createWatchHandler } from '../api/watch-handler.ts';
 import { createStore } from '../store/create-store.ts';
 import type { Store } from '../store/store.ts';
@@ -135,6 +136,7 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
     renewal.unref();
     stops.push(() => clearInterval(renewal));
 
+    installGracefulCloseGuard();
     const server = new grpc.Server({
       'grpc.keepalive_time_ms': 60_000,
       'grpc.keepalive_timeout_ms': 20_000,
