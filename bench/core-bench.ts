@@ -119,10 +119,9 @@ async function gatehouseFanout(addr: string, watcher: ClientIdentity, alice: Gat
     }
   } finally {
     w.close();
-    // Let the server finish tearing those connections down before the next phase writes
-    // events: on Node 24.21 closing watchers while events are written to them can crash the
-    // server in Node's HTTP/2 code (see bench/disconnect-stress.ts), which this bench does not
-    // measure.
+    // Let the server finish tearing those connections down before the next phase starts, so
+    // one phase's teardown is not measured as the next phase's latency. (Disconnects under
+    // load are what bench/disconnect-stress.ts exercises.)
     await sleep(1000);
   }
   return samples;

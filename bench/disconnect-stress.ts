@@ -5,9 +5,10 @@
  * still being written to connections that are going away. Prints what happened; exits 1 if the
  * server died.
  *
- * Why it exists: on Node.js 24.21.0 the server process segfaults in Node's HTTP/2 code
- * (`nghttp2_session_want_read` from `Http2Session::OnStreamAfterWrite`) within seconds to a
- * minute of this; Node 22.23.3 runs it cleanly. Run it again on each Node upgrade.
+ * Why it exists: without the guard in core/api/http2-graceful-close.ts, Node.js 24.21.0 kills
+ * the server with SIGSEGV in its HTTP/2 code (`nghttp2_session_want_read` from
+ * `Http2Session::OnStreamAfterWrite`) within seconds to a minute of this load. Run it again on
+ * each Node upgrade, and after touching the guard.
  *   DURATION_S=120 (default) · TMPDIR=/dev/shm makes commits cheap and the crash come sooner
  */
 import { mkdtempSync, rmSync } from 'node:fs';
