@@ -24,7 +24,8 @@ interface NativeSessionHandle {
   ongracefulclosecomplete?: unknown;
 }
 
-function nativeHandle(session: object): NativeSessionHandle | undefined {
+/** The native handle behind a Node HTTP/2 session (an internal field), if this Node has one. */
+export function nativeHandle(session: object): NativeSessionHandle | undefined {
   const key = Object.getOwnPropertySymbols(session).find((s) => s.description === 'kHandle');
   const handle: unknown = key ? (session as Record<symbol, unknown>)[key] : undefined;
   return typeof handle === 'object' && handle !== null ? (handle as NativeSessionHandle) : undefined;
@@ -33,10 +34,11 @@ function nativeHandle(session: object): NativeSessionHandle | undefined {
 /** Defers one session's graceful-close notification to the next event-loop turn (idempotent). */
 export function deferGracefulCloseComplete(session: object): void {
   if (guarded.has(session)) return;
+  // Marked even when there is nothing to wrap, so later streams skip the lookup.
+  guarded.add(session);
   const handle = nativeHandle(session);
   const notify = handle?.ongracefulclosecomplete;
   if (!handle || typeof notify !== 'function') return;
-  guarded.add(session);
   handle.ongracefulclosecomplete = function deferred(this: unknown, ...args: unknown[]): void {
     setImmediate(() => notify.apply(this, args));
   };

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadOrCreateClusterCA } from '../../../core/auth/cluster-ca.ts';
 import { issueServerCert } from '../../../core/auth/issue-server-cert.ts';
-import { deferGracefulCloseComplete, installGracefulCloseGuard } from '../../../core/api/http2-graceful-close.ts';
+import { deferGracefulCloseComplete, installGracefulCloseGuard, nativeHandle } from '../../../core/api/http2-graceful-close.ts';
 
 /**
  * The guard against Node 24's HTTP/2 segfault (see core/api/http2-graceful-close.ts), on real
@@ -17,9 +17,8 @@ import { deferGracefulCloseComplete, installGracefulCloseGuard } from '../../../
 type Handle = { ongracefulclosecomplete: (...args: unknown[]) => unknown };
 
 function handleOf(session: object): Handle {
-  const key = Object.getOwnPropertySymbols(session).find((s) => s.description === 'kHandle');
-  const handle = key ? (session as Record<symbol, unknown>)[key] : undefined;
-  if (typeof handle !== 'object' || handle === null || typeof (handle as Handle).ongracefulclosecomplete !== 'function') {
+  const handle = nativeHandle(session);
+  if (typeof handle?.ongracefulclosecomplete !== 'function') {
     throw new Error('this Node has no ongracefulclosecomplete on its HTTP/2 session handle');
   }
   return handle as Handle;
