@@ -19,7 +19,7 @@ import { SEED_ROLES_YAML } from '../test/support/test-server.ts';
 import { freePort, startReadyChild, startServerProcess } from '../test/support/server-process.ts';
 import { identityFor } from './bench-identity.ts';
 import { diskSyncLatencies } from './disk-sync.ts';
-import { ms, ratio, rssOf, sleep, summarize } from './stats.ts';
+import { ms, ratio, rssOf, runFor, sleep, summarize } from './stats.ts';
 
 
 const id = (b: Buffer): Buffer => b;
@@ -66,7 +66,6 @@ async function startBaseline(dir: string): Promise<Baseline> {
     },
   };
 }
-
 
 /** Opens `n` watch streams spread over `connections` connections; resolves when every INIT arrived. */
 async function openWatchers(addr: string, identity: ClientIdentity, n: number, connections: number, onEvent: (e: Event__Output, at: number) => void) {
@@ -175,22 +174,6 @@ async function baselineFanout(b: Baseline, n: number, iterations: number, payloa
   }
   for (const s of streams) s.cancel();
   return samples;
-}
-
-/** Runs `cycle` from `concurrency` loops for `durationMs`; returns how many completed and in what time. */
-async function runFor(durationMs: number, concurrency: number, cycle: () => Promise<void>): Promise<{ cycles: number; seconds: number }> {
-  let done = 0;
-  const end = performance.now() + durationMs;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        await cycle();
-        done++;
-      }
-    }),
-  );
-  return { cycles: done, seconds: (performance.now() - started) / 1000 };
 }
 
 /**

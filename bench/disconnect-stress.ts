@@ -18,12 +18,11 @@ import { GatehouseClient, SERVER_NAME, type ClientIdentity } from '../core/clien
 import { SEED_ROLES_YAML } from '../test/support/test-server.ts';
 import { startServerProcess } from '../test/support/server-process.ts';
 import { identityFor } from './bench-identity.ts';
-import { sleep } from './stats.ts';
+import { runFor, sleep } from './stats.ts';
 
 const WATCHERS = 1000;
 const CONNECTIONS = 20;
 const durationS = Number(process.env['DURATION_S'] ?? 120);
-
 
 /** Opens the watchers, waits for `creates` requests to reach all of them, then closes them. */
 async function watchRound(addr: string, identity: ClientIdentity, alice: GatehouseClient, round: number, creates: number): Promise<void> {
@@ -79,16 +78,11 @@ try {
   console.log(`Node ${process.version}: ${WATCHERS} watchers over ${CONNECTIONS} connections per round, closed while 16 create+approve loops run, for ${durationS} s`);
   while (Date.now() - started < durationS * 1000) {
     await watchRound(server.addr, watcher, alice, rounds, 5);
-    const end = Date.now() + 3000;
-    await Promise.all(
-      Array.from({ length: 16 }, async () => {
-        while (Date.now() < end) {
-          const r = await alice.createAccessRequest({ roles: ['prodaccess'], reason: 'stress' });
-          await bob.submitAccessReview({ requestId: r.id, proposedState: 'APPROVED' });
-          cycles++;
-        }
-      }),
-    );
+    await runFor(3000, 16, async () => {
+      const r = await alice.createAccessRequest({ roles: ['prodaccess'], reason: 'stress' });
+      await bob.submitAccessReview({ requestId: r.id, proposedState: 'APPROVED' });
+      cycles++;
+    });
     rounds++;
   }
   alice.close();

@@ -24,7 +24,6 @@ const SECRET = 'bench-webhook-secret';
 const BOT = { accountId: 'bot-1', emailAddress: 'jira-bot@example.com', displayName: 'Gatehouse Bot', apiToken: 'bench-token' };
 const BOB = { accountId: 'bob-1', emailAddress: 'bob@example.com', displayName: 'Bob' };
 
-
 async function until<T>(fn: () => T | undefined | Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -53,7 +53,6 @@ metadata: {name: plain}
 spec: {allow: {request: {roles: ['baseline']}}}
 `;
 
-
 export async function runPagerDutyBench(): Promise<Record<string, number | string>> {
   const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-pd-bench-'));
   const server = await startServerProcess(path.join(dir, 'data'));

@@ -1,3 +1,5 @@
+import { performance } from 'node:perf_hooks';
+
 /** Small helpers for benchmark figures. */
 
 export function percentile(sorted: number[], p: number): number {
@@ -30,4 +32,20 @@ export async function rssOf(pid: number): Promise<number> {
 
 export function sleep(msDelay: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, msDelay));
+}
+
+/** Runs `cycle` from `concurrency` loops for `durationMs`; returns how many completed and in what time. */
+export async function runFor(durationMs: number, concurrency: number, cycle: () => Promise<void>): Promise<{ cycles: number; seconds: number }> {
+  let done = 0;
+  const end = performance.now() + durationMs;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        await cycle();
+        done++;
+      }
+    }),
+  );
+  return { cycles: done, seconds: (performance.now() - started) / 1000 };
 }

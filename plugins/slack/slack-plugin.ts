@@ -12,7 +12,6 @@ export const SLACK_PLUGIN_VERSION = '0.1.0';
 const RECOVERY_SCOPES = ['channels:history', 'groups:history', 'im:history', 'channels:read', 'groups:read', 'im:write'];
 
 /** The Slack plugin: one message per recipient, reviews in its thread, the outcome on resolution. */
-
 export const slackPlugin: PluginDefinition<SlackConfig> = {
   name: 'slack',
   version: SLACK_PLUGIN_VERSION,
