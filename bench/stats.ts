@@ -30,6 +30,18 @@ export async function rssOf(pid: number): Promise<number> {
   return Number(kb) * 1024;
 }
 
+/** CPU time (user + system, all threads) a process has used so far, in seconds (Linux /proc). */
+export async function cpuSecondsOf(pid: number): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may contain spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  if (!Number.isFinite(ticks)) throw new Error(`no CPU times for pid ${pid}`);
+  // USER_HZ: 100 on every Linux architecture Node supports.
+  return ticks / 100;
+}
+
 export function sleep(msDelay: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, msDelay));
 }
