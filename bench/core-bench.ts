@@ -211,8 +211,8 @@ async function interleavedThroughput(concurrency: number, workloads: readonly [W
       t.seconds += r.seconds;
     }
   }
-  const [a, b] = totals.map((t) => ({ perSecond: t.cycles / t.seconds, serverCores: t.server / t.seconds, clientCores: t.client / t.seconds }));
-  return [a!, b!];
+  const rates = (t: (typeof totals)[number]): Throughput => ({ perSecond: t.cycles / t.seconds, serverCores: t.server / t.seconds, clientCores: t.client / t.seconds });
+  return [rates(totals[0]!), rates(totals[1]!)];
 }
 
 interface Rig {
@@ -228,9 +228,9 @@ interface Rig {
 /**
  * Runs `phase` against a fresh Gatehouse server (seed roles; alice may request prodaccess, bob
  * reviews, bench-watcher watches) and a fresh bare baseline, each in its own process, and stops
- * both after it. Each phase gets its own pair so that none inherits another's heap: the 10,000
- * closed watchers of the memory phase leave ~180 MB of garbage that the next phase's collector
- * would otherwise be sweeping while its latencies are measured.
+ * both after it, so no phase inherits another's heap: the 12,000 watchers the memory phase
+ * opens and closes leave ~180 MB of garbage that a later phase's collector would otherwise be
+ * sweeping while its latencies are measured.
  */
 async function withRig(dir: string, phase: (rig: Rig) => Promise<void>): Promise<void> {
   const server = await startServerProcess(path.join(dir, 'server'));
@@ -372,7 +372,7 @@ export async function runCoreBench(): Promise<Record<string, string | number>> {
       await deliveryLatency(rig, figures);
       await approveThroughput(rig, figures);
     });
-    // Last: its 11,000 watchers leave garbage in this process too, which must not be collected
+    // Last: its 12,000 watchers leave garbage in this process too, which must not be collected
     // while latencies are measured.
     await withRig(path.join(dir, 'memory'), (rig) => idleMemory(rig, figures));
   } finally {

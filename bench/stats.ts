@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 
 /** Small helpers for benchmark figures. */
@@ -23,7 +24,6 @@ export function ratio(a: number, b: number): string {
 
 /** Resident set size of a process in bytes (Linux /proc). */
 export async function rssOf(pid: number): Promise<number> {
-  const { readFile } = await import('node:fs/promises');
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
   if (!kb) throw new Error(`no VmRSS for pid ${pid}`);
@@ -32,7 +32,6 @@ export async function rssOf(pid: number): Promise<number> {
 
 /** CPU time (user + system, all threads) a process has used so far, in seconds (Linux /proc). */
 export async function cpuSecondsOf(pid: number): Promise<number> {
-  const { readFile } = await import('node:fs/promises');
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
   // Fields after the command name, which is in parentheses and may contain spaces.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
