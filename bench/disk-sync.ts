@@ -5,7 +5,7 @@ import { sleep } from './stats.ts';
 
 /**
  * The floor under every durable write on this disk: latency of writing 8 KB into a preallocated
- * file and `fdatasync`-ing it (what a SQLite WAL commit with synchronous=FULL waits for), with a
+ * file and `fdatasync`-ing it (what every durable SQLite commit waits for: an fdatasync of the WAL), with a
  * pause between samples like the fan-out's spaced creates (virtual disks answer an isolated
  * sync more slowly than a steady stream). Measured in `dir`, the server's file system.
  */

@@ -1,3 +1,4 @@
+import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import type { SQLInputValue, StatementSync } from 'node:sqlite';
 import { AppError } from '../../domain/app-error.ts';
@@ -22,13 +23,20 @@ export type BatchOutcome<T> = { ok: true; value: T } | { ok: false; error: AppEr
 export class SqliteConnection {
   readonly #db: DatabaseSync;
   readonly #log: StoreLog;
+  /** The WAL file, which `sync`/`syncNow` fdatasync; undefined when COMMIT syncs by itself. */
+  readonly #walFd: number | undefined;
   readonly #statements = new Map<string, StatementSync>();
   #closed = false;
 
   /**
-   * Opens `path` in WAL mode with `synchronous=FULL` (a COMMIT returns only once the WAL is
-   * fsynced: durable across kill -9 and power loss), foreign keys on, and a busy timeout for
-   * locks held by another connection; then applies pending migrations.
+   * Opens `path` in WAL mode, foreign keys on, and a busy timeout for locks held by another
+   * connection; then applies pending migrations.
+   *
+   * Durability: in WAL mode, `synchronous=NORMAL` and the caller makes commits durable with
+   * `sync` or `syncNow` (an fdatasync of the WAL file), so a commit need not block the event
+   * loop on the disk. That is what `synchronous=FULL` does inside COMMIT; NORMAL still syncs
+   * the WAL before each checkpoint. Without WAL (a file system that lacks it), `synchronous=FULL`
+   * and the sync methods do nothing.
    */
   static open(path: string, busyTimeoutMs: number, log: StoreLog): SqliteConnection {
     let db: DatabaseSync;
@@ -39,21 +47,46 @@ export class SqliteConnection {
     }
     try {
       const mode = db.prepare('PRAGMA journal_mode = WAL').get();
-      if (mode === undefined || readRow(mode, 'pragma').string('journal_mode') !== 'wal') {
-        log.warn({ path }, 'SQLite WAL mode unavailable; using the default journal');
-      }
-      db.exec('PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;');
+      const wal = mode !== undefined && readRow(mode, 'pragma').string('journal_mode') === 'wal';
+      if (!wal) log.warn({ path }, 'SQLite WAL mode unavailable; using the default journal');
+      db.exec(`PRAGMA synchronous = ${wal ? 'NORMAL' : 'FULL'}; PRAGMA foreign_keys = ON;`);
       migrateSqlite(db);
+      // The migrations have written, so the WAL file exists; it stays while this connection is open.
+      return new SqliteConnection(db, log, wal ? openWal(`${path}-wal`) : undefined);
     } catch (err) {
       db.close();
-      throw translateSqliteError(err);
+      throw err instanceof AppError ? err : translateSqliteError(err);
     }
-    return new SqliteConnection(db, log);
   }
 
-  private constructor(db: DatabaseSync, log: StoreLog) {
+  private constructor(db: DatabaseSync, log: StoreLog, walFd: number | undefined) {
     this.#db = db;
     this.#log = log;
+    this.#walFd = walFd;
+  }
+
+  /** Makes every transaction committed so far durable, blocking the event loop meanwhile. */
+  syncNow(): void {
+    this.#checkOpen();
+    if (this.#walFd === undefined) return;
+    try {
+      fdatasyncSync(this.#walFd);
+    } catch (err) {
+      throw syncFailed(err);
+    }
+  }
+
+  /**
+   * Makes every transaction committed before the call durable, on libuv's thread pool. The
+   * caller must not close the connection while a sync is in flight.
+   */
+  sync(): Promise<void> {
+    this.#checkOpen();
+    const fd = this.#walFd;
+    if (fd === undefined) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      fdatasync(fd, (err) => (err ? reject(syncFailed(err)) : resolve()));
+    });
   }
 
   /**
@@ -166,6 +199,7 @@ export class SqliteConnection {
     this.#closed = true;
     this.#statements.clear();
     this.#db.close();
+    if (this.#walFd !== undefined) closeSync(this.#walFd);
   }
 
   #checkOpen(): void {
@@ -182,4 +216,16 @@ export class SqliteConnection {
     }
     return statement;
   }
+}
+
+function openWal(walPath: string): number {
+  try {
+    return openSync(walPath, 'r');
+  } catch (err) {
+    throw new AppError('unavailable', `cannot open SQLite WAL file ${walPath}`, { cause: err });
+  }
+}
+
+function syncFailed(cause: unknown): AppError {
+  return new AppError('unavailable', 'cannot make SQLite commits durable: fdatasync of the WAL file failed', { cause });
 }

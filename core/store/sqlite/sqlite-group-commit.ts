@@ -4,8 +4,9 @@ import type { AppendListeners } from '../append-listeners.ts';
 import { readRow } from '../row-reader.ts';
 import { storedEventOf } from '../stored-rows.ts';
 import type { EventDraft } from '../stored-rows.ts';
-import type { SqliteConnection } from './sqlite-connection.ts';
+import type { BatchOutcome, SqliteConnection } from './sqlite-connection.ts';
 import type { ConstraintMessages } from './sqlite-errors.ts';
+import type { StoreLog } from '../store-log.ts';
 
 interface PendingWrite {
   fn: (timeMs: number) => unknown;
@@ -14,36 +15,85 @@ interface PendingWrite {
   reject: (err: unknown) => void;
 }
 
+/** Something to run once commit number `seq` is durable (or with the error if it never will be). */
+interface DurableWaiter {
+  seq: number;
+  run: (err?: AppError) => void;
+}
+
+/**
+ * Most writes one transaction takes. A burst of concurrent writes is committed in several
+ * batches, so the first ones can be answered (and their callers go on) while later ones are
+ * still being committed and synced, instead of everything moving in lockstep with one commit.
+ */
+const MAX_BATCH = 8;
+
 /**
  * The SqliteStore's write path: writes issued in one event-loop turn are queued and committed
- * together in one transaction (SqliteConnection.batch: one fsync, a failing write still rolls
- * back alone). After COMMIT the events they appended are announced to the AppendListeners, then
- * each writer's promise settles, so listeners run before the writer's own `await` resumes.
+ * together in one transaction (SqliteConnection.batch: a failing write still rolls back alone),
+ * at most MAX_BATCH at a time.
+ *
+ * A commit is durable once the WAL is synced (SqliteConnection). A lone write with nothing else
+ * under way is synced at once, inline: the fastest answer for a quiet server. Otherwise the sync
+ * runs on the thread pool while the event loop goes on serving calls and committing the next
+ * batch; one sync at a time covers every commit made before it started.
+ *
+ * Nothing is visible outside before it is durable: once a batch is durable the events it
+ * appended are announced to the AppendListeners, then each writer's promise settles (listeners
+ * run before the writer's own `await` resumes); reads pass their result through `afterDurable`,
+ * so a read that saw a commit still being synced answers only once that sync is done.
+ *
+ * If a sync fails the store stops: pending and later writes and reads fail `unavailable`. After
+ * a failed fsync the kernel may have dropped the unsynced pages, so continuing could acknowledge
+ * writes that are lost; a restart recovers from what is on disk.
  */
 export class SqliteGroupCommit {
   readonly #db: SqliteConnection;
   readonly #now: () => number;
   readonly #appended: AppendListeners;
+  readonly #log: StoreLog;
   /** Events appended by the write in progress. */
   #txEvents: StoredEvent[] = [];
   /** Writes waiting for the next group commit. */
   #pending: PendingWrite[] = [];
+  #flushScheduled = false;
+  /** Commits made, and how many of them are durable. */
+  #committed = 0;
+  #durable = 0;
+  #syncing = false;
+  /** In `seq` order. */
+  #waiters: DurableWaiter[] = [];
+  #failed: AppError | undefined;
 
-  constructor(db: SqliteConnection, now: () => number, appended: AppendListeners) {
+  constructor(db: SqliteConnection, now: () => number, appended: AppendListeners, log: StoreLog) {
     this.#db = db;
     this.#now = now;
     this.#appended = appended;
+    this.#log = log;
   }
 
   /**
-   * Queues `fn` for the next group commit; resolves once it is committed, after its events are
+   * Queues `fn` for the next group commit; resolves once it is durable, after its events are
    * announced. Transactions are synchronous, so #txEvents belongs to one write at a time.
    */
   write<T>(fn: (timeMs: number) => T, messages?: ConstraintMessages): Promise<T> {
+    if (this.#failed) return Promise.reject(this.#failed);
     return new Promise<T>((resolve, reject) => {
       this.#pending.push({ fn, messages, resolve: resolve as (value: unknown) => void, reject });
-      // Writes issued in the same event-loop turn (concurrent RPCs) commit together: one fsync.
-      if (this.#pending.length === 1) setImmediate(() => this.flush());
+      // Writes issued in the same event-loop turn (concurrent RPCs) commit together.
+      this.#scheduleFlush();
+    });
+  }
+
+  /**
+   * A read's result, handed back once every commit the read could have seen is durable. Call it
+   * right after reading, in the same synchronous step.
+   */
+  afterDurable<T>(value: T): T | Promise<T> {
+    if (this.#failed) throw this.#failed;
+    if (this.#durable === this.#committed) return value;
+    return new Promise<T>((resolve, reject) => {
+      this.#waiters.push({ seq: this.#committed, run: (err) => (err ? reject(err) : resolve(value)) });
     });
   }
 
@@ -69,14 +119,31 @@ export class SqliteGroupCommit {
     return position;
   }
 
-  /** Commits every queued write in one transaction (group commit). */
-  flush(): void {
-    const batch = this.#pending;
-    this.#pending = [];
+  /** Commits every queued write and resolves once all of them are durable (for closing). */
+  async drain(): Promise<void> {
+    while (this.#pending.length > 0) this.#flush();
+    await this.afterDurable(undefined);
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => this.#flush());
+  }
+
+  /** Commits up to MAX_BATCH queued writes in one transaction (group commit). */
+  #flush(): void {
+    this.#flushScheduled = false;
+    const batch = this.#pending.splice(0, MAX_BATCH);
+    if (this.#pending.length > 0) this.#scheduleFlush();
     if (batch.length === 0) return;
+    if (this.#failed) {
+      for (const item of batch) item.reject(this.#failed);
+      return;
+    }
     // Events appended by each write's last run (a batch may run twice, see SqliteConnection.batch).
     const appended: StoredEvent[][] = [];
-    let outcomes;
+    let outcomes: Array<BatchOutcome<unknown>>;
     try {
       outcomes = this.#db.batch(
         batch.map((item, i) => ({
@@ -94,15 +161,63 @@ export class SqliteGroupCommit {
     } finally {
       this.#txEvents = [];
     }
-    const events = outcomes.flatMap((outcome, i) => (outcome.ok ? (appended[i] ?? []) : []));
-    // Announced before the writers' awaits resume: after the data is durable.
-    const last = events.at(-1);
-    if (last !== undefined) this.#appended.notify(last.position, events);
-    outcomes.forEach((outcome, i) => {
-      const item = batch[i];
-      if (!item) return;
-      if (outcome.ok) item.resolve(outcome.value);
-      else item.reject(outcome.error);
-    });
+    const seq = ++this.#committed;
+    const settle = (err?: AppError): void => {
+      if (err) {
+        for (const item of batch) item.reject(err);
+        return;
+      }
+      const events = outcomes.flatMap((outcome, i) => (outcome.ok ? (appended[i] ?? []) : []));
+      const last = events.at(-1);
+      if (last !== undefined) this.#appended.notify(last.position, events);
+      outcomes.forEach((outcome, i) => {
+        const item = batch[i];
+        if (!item) return;
+        if (outcome.ok) item.resolve(outcome.value);
+        else item.reject(outcome.error);
+      });
+    };
+    if (batch.length === 1 && this.#pending.length === 0 && !this.#syncing) {
+      try {
+        this.#db.syncNow();
+      } catch (err) {
+        this.#fail(err);
+        settle(this.#failed);
+        return;
+      }
+      this.#durable = seq;
+      settle();
+      return;
+    }
+    this.#waiters.push({ seq, run: settle });
+    this.#startSync();
+  }
+
+  #startSync(): void {
+    if (this.#syncing || this.#failed) return;
+    this.#syncing = true;
+    const target = this.#committed;
+    this.#db.sync().then(
+      () => {
+        this.#syncing = false;
+        this.#durable = target;
+        while (this.#waiters[0] !== undefined && this.#waiters[0].seq <= target) this.#waiters.shift()?.run();
+        if (this.#committed > this.#durable) this.#startSync();
+      },
+      (err: unknown) => {
+        this.#syncing = false;
+        this.#fail(err);
+      },
+    );
+  }
+
+  /** Stops the store: see the class comment. */
+  #fail(cause: unknown): void {
+    if (this.#failed) return;
+    const failed = new AppError('unavailable', 'the SQLite store stopped after a failed sync to disk; restart the server', { cause });
+    this.#failed = failed;
+    this.#log.error({ err: cause }, 'SQLite sync failed; the store refuses further reads and writes');
+    for (const waiter of this.#waiters.splice(0)) waiter.run(failed);
+    for (const item of this.#pending.splice(0)) item.reject(failed);
   }
 }

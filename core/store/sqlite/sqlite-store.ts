@@ -42,19 +42,19 @@ const MAX_READ_EVENTS = 10_000;
 /**
  * Opens (creating and migrating if needed) a SQLite-backed Store on `node:sqlite`.
  *
- * Durability: WAL journal with `synchronous=FULL`, so a resolved write has been fsynced and
- * survives kill -9 and power loss. Writes issued in the same event-loop turn are committed
- * together (group commit: one `BEGIN IMMEDIATE … COMMIT`, one fsync); one failing write still
- * rolls back alone (see SqliteConnection.batch). node:sqlite is synchronous, so writes never
- * interleave and no read-modify-write can be lost; the price is that a commit blocks the event
- * loop for its duration (slow ones are logged).
+ * Durability: a resolved write has been synced to the WAL, so it survives kill -9 and power
+ * loss, and no read returns data that is not yet durable (SqliteGroupCommit). Writes issued in
+ * the same event-loop turn are committed together (group commit: one `BEGIN IMMEDIATE …
+ * COMMIT`, one fsync); one failing write still rolls back alone (see SqliteConnection.batch).
+ * node:sqlite is synchronous, so writes never interleave and no read-modify-write can be lost;
+ * the price is that a transaction blocks the event loop for its duration (slow ones are logged).
+ * Under load the fsync itself runs on the thread pool.
  *
  * SQLite is for a single server process: `onAppend` only sees commits made through this
  * instance. Two processes on one file stay consistent (locks, busy_timeout) but do not learn of
  * each other's events; run PostgreSQL for several replicas.
  *
- * `onAppend` listeners run in a microtask queued right after COMMIT: after the data is durable,
- * before the writer's own `await` resumes.
+ * `onAppend` listeners run once a commit is durable, before the writer's own `await` resumes.
  *
  * @throws AppError `unavailable` if the file cannot be opened, `failed_precondition` if its
  * schema is newer than this code.
@@ -73,7 +73,7 @@ class SqliteStore implements Store {
   constructor(db: SqliteConnection, log: StoreLog, now: () => number) {
     this.#db = db;
     this.#appended = new AppendListeners(log);
-    this.#commits = new SqliteGroupCommit(db, now, this.#appended);
+    this.#commits = new SqliteGroupCommit(db, now, this.#appended, log);
   }
 
   // ---- access requests ----
@@ -91,7 +91,7 @@ class SqliteStore implements Store {
   }
 
   async getRequest(id: string): Promise<AccessRequest | undefined> {
-    return this.#getRequest(id);
+    return this.#commits.afterDurable(this.#getRequest(id));
   }
 
   async listRequests(query: RequestQuery): Promise<Page<AccessRequest>> {
@@ -102,7 +102,7 @@ class SqliteStore implements Store {
       param: JSON.stringify(values),
     }));
     const rows = this.#db.all(`SELECT json FROM requests ${where} ORDER BY id LIMIT ?`, ...params, query.pageSize + 1);
-    return toPage(rows.map(parseRequestRow), query.pageSize, (r) => r.id);
+    return this.#commits.afterDurable(toPage(rows.map(parseRequestRow), query.pageSize, (r) => r.id));
   }
 
   async updateRequest(id: string, change: RequestChange): Promise<Committed<AccessRequest>> {
@@ -135,7 +135,7 @@ class SqliteStore implements Store {
 
   async getPluginData(requestId: string): Promise<PluginData> {
     const rows = this.#db.all('SELECT plugin, json FROM plugin_data WHERE request_id = ? ORDER BY plugin', requestId);
-    return parsePluginDataRows(rows);
+    return this.#commits.afterDurable(parsePluginDataRows(rows));
   }
 
   async updatePluginData(
@@ -175,11 +175,11 @@ class SqliteStore implements Store {
 
   async getUser(name: string): Promise<User | undefined> {
     const row = this.#db.get('SELECT json FROM users WHERE name = ?', name);
-    return row === undefined ? undefined : parseUserRow(row);
+    return this.#commits.afterDurable(row === undefined ? undefined : parseUserRow(row));
   }
 
   async listUsers(): Promise<User[]> {
-    return this.#db.all('SELECT json FROM users ORDER BY name').map(parseUserRow);
+    return this.#commits.afterDurable(this.#db.all('SELECT json FROM users ORDER BY name').map(parseUserRow));
   }
 
   async deleteUser(name: string, audit: AuditDraft): Promise<Committed<User>> {
@@ -228,11 +228,11 @@ class SqliteStore implements Store {
 
   async getRole(name: string): Promise<Role | undefined> {
     const row = this.#db.get('SELECT json FROM roles WHERE name = ?', name);
-    return row === undefined ? undefined : parseRoleRow(row);
+    return this.#commits.afterDurable(row === undefined ? undefined : parseRoleRow(row));
   }
 
   async listRoles(): Promise<Role[]> {
-    return this.#db.all('SELECT json FROM roles ORDER BY name').map(parseRoleRow);
+    return this.#commits.afterDurable(this.#db.all('SELECT json FROM roles ORDER BY name').map(parseRoleRow));
   }
 
   async deleteRole(name: string, audit: AuditDraft): Promise<Committed<Role>> {
@@ -246,14 +246,14 @@ class SqliteStore implements Store {
   // ---- event log ----
 
   async lastPosition(): Promise<number> {
-    return this.#lastPosition();
+    return this.#commits.afterDurable(this.#lastPosition());
   }
 
   async readEvents(after: number, limit: number): Promise<StoredEvent[]> {
     if (!Number.isSafeInteger(after) || after < 0) throw invalidArgument(`invalid event position ${after}`);
     if (!Number.isSafeInteger(limit) || limit < 1) throw invalidArgument(`invalid event limit ${limit}`);
     // A read transaction, so the watermark and the rows come from one snapshot.
-    return this.#db.transaction('BEGIN', () => {
+    const events = this.#db.transaction('BEGIN', () => {
       const prunedThrough = this.#prunedThrough();
       if (after < prunedThrough) {
         throw new AppError('out_of_range', `events after position ${after} have been pruned (log starts after ${prunedThrough})`);
@@ -263,6 +263,7 @@ class SqliteStore implements Store {
         after, Math.min(limit, MAX_READ_EVENTS),
       ).map(parseEventRow);
     });
+    return this.#commits.afterDurable(events);
   }
 
   onAppend(listener: (lastPosition: number, events?: readonly StoredEvent[]) => void): () => void {
@@ -308,13 +309,15 @@ class SqliteStore implements Store {
     const { where, params } = auditConditions(query, decodeIntegerPageToken(query.pageToken));
     const sql = `SELECT id, time_ms, type, actor, request_id, json FROM audit ${where} ORDER BY id LIMIT ?`;
     const rows = this.#db.all(sql, ...params, query.pageSize + 1);
-    return toPage(rows.map(parseAuditRow), query.pageSize, (e) => e.id);
+    return this.#commits.afterDurable(toPage(rows.map(parseAuditRow), query.pageSize, (e) => e.id));
   }
 
   // ---- lifecycle ----
 
   async close(): Promise<void> {
-    this.#commits.flush();
+    // Every acknowledged-to-be write is committed and synced before the file is closed; a
+    // failed sync has already been logged and failed its writers.
+    await this.#commits.drain().catch(() => undefined);
     this.#appended.clear();
     this.#db.close();
   }

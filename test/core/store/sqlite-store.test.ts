@@ -62,6 +62,9 @@ describe('SqliteStore durability', () => {
       const request = ${JSON.stringify(makeRequest(7))};
       await store.createRequest(request, { type: 'access_request.create', actor: 'alice', requestId: request.id, details: {} });
       await store.updatePluginData(request.id, 'slack', { ts: '9.9' }, { ts: '' });
+      // A burst of concurrent writes: committed in several batches, synced off the event loop.
+      const burst = ${JSON.stringify(Array.from({ length: 20 }, (_, i) => makeRequest(100 + i)))};
+      await Promise.all(burst.map((r) => store.createRequest(r, { type: 'access_request.create', actor: 'alice', requestId: r.id, details: {} })));
       process.stdout.write('ok\\n');
       setInterval(() => {}, 1_000); // stay alive, store open, until killed
     `);
@@ -84,10 +87,62 @@ describe('SqliteStore durability', () => {
     try {
       expect((await store.getRequest(requestId(7)))?.reason).toBe('need access 7');
       expect(await store.getPluginData(requestId(7))).toEqual({ slack: { ts: '9.9' } });
-      expect((await store.readEvents(0, 10)).map((e) => e.name)).toEqual([requestId(7)]);
-      expect((await store.searchAudit({ pageSize: 10 })).items).toHaveLength(1);
+      const burstIds = Array.from({ length: 20 }, (_, i) => requestId(100 + i));
+      expect((await store.readEvents(0, 100)).map((e) => e.name)).toEqual([requestId(7), ...burstIds]);
+      expect((await store.listRequests({ pageSize: 100 })).items.map((r) => r.id)).toEqual([requestId(7), ...burstIds]);
+      expect((await store.searchAudit({ pageSize: 100 })).items).toHaveLength(21);
     } finally {
       await store.close();
+    }
+  });
+
+  it('announces a burst of concurrent writes in order, without gaps, before each writer resumes', async () => {
+    const store = await openSqliteStore({ path });
+    try {
+      const announced: number[] = [];
+      store.onAppend((_last, events) => announced.push(...(events ?? []).map((e) => e.position)));
+      const writes = Array.from({ length: 30 }, (_, i) =>
+        store.createRequest(makeRequest(i + 1), audit('access_request.create', requestId(i + 1))).then((c) => {
+          expect(announced).toContain(c.position);
+          return c.position;
+        }),
+      );
+      expect(await Promise.all(writes)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+      expect(announced).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('answers a read that saw a commit still being synced only once that commit is durable and announced', async () => {
+    const store = await openSqliteStore({ path });
+    try {
+      const order: string[] = [];
+      store.onAppend((last) => order.push(`announced ${last}`));
+      // Two writes in one turn commit together and are synced on the thread pool; the reads
+      // below run right after that commit (the next immediate), while the sync is in flight.
+      const writes = [1, 2].map((n) => store.createRequest(makeRequest(n), audit('access_request.create', requestId(n))));
+      const reads = await new Promise<Array<Promise<unknown>>>((resolve) => setImmediate(() => resolve([
+        store.getRequest(requestId(1)).then((r) => order.push(`read ${r?.id === requestId(1) ? 'found' : 'missing'}`)),
+        store.lastPosition().then((p) => order.push(`position ${p}`)),
+      ])));
+      await Promise.all([...writes, ...reads]);
+      expect(order).toEqual(['announced 2', 'read found', 'position 2']);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('commits and syncs writes still queued when it is closed', async () => {
+    const first = await openSqliteStore({ path });
+    const writes = Array.from({ length: 12 }, (_, i) => first.createRequest(makeRequest(i + 1), audit('access_request.create', requestId(i + 1))));
+    await first.close();
+    await expect(Promise.all(writes)).resolves.toHaveLength(12);
+    const second = await openSqliteStore({ path });
+    try {
+      expect((await second.listRequests({ pageSize: 100 })).items).toHaveLength(12);
+    } finally {
+      await second.close();
     }
   });
 
