@@ -3,7 +3,7 @@ import { createAccessChecker } from './access-checker.ts';
 import { evaluatePredicate, parsePredicate } from './predicate.ts';
 import type { PredicateContext } from './predicate.ts';
 import { quoteShort } from './quote-short.ts';
-import { REQUEST_LIMITS } from './request-limits.ts';
+import { REQUEST_LIMITS, utf8Length } from './request-limits.ts';
 import type { AccessRequest, Review, Role } from './types.ts';
 
 /** A review as submitted. */
@@ -52,7 +52,7 @@ export function applyReview(
       `mismatched review author (expected ${quoteShort(reviewer.name)}, got ${quoteShort(review.author)})`,
     );
   }
-  if (new TextEncoder().encode(review.reason).length > REQUEST_LIMITS.maxReasonBytes) {
+  if (utf8Length(review.reason) > REQUEST_LIMITS.maxReasonBytes) {
     throw invalidArgument(`review reason is too long, max ${REQUEST_LIMITS.maxReasonBytes} bytes`);
   }
   if (request.state !== 'PENDING') throw failedPrecondition(`access request ${request.id} is already ${request.state}`);

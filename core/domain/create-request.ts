@@ -7,7 +7,7 @@ import { matchesAnyPattern } from './compile-name-pattern.ts';
 import { formatDuration } from './duration.ts';
 import { quoteShort } from './quote-short.ts';
 import { newRequestId, parseRequestId } from './request-id.ts';
-import { REQUEST_LIMITS } from './request-limits.ts';
+import { REQUEST_LIMITS, utf8Length } from './request-limits.ts';
 import type { AccessRequest, Role } from './types.ts';
 import { parseRoleName } from './validate-names.ts';
 
@@ -214,8 +214,4 @@ function checkPositive(field: string, value: number | undefined): number {
     throw invalidArgument(`${field}: must be a positive whole number of milliseconds`);
   }
   return value;
-}
-
-function utf8Length(s: string): number {
-  return new TextEncoder().encode(s).length;
 }

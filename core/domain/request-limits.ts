@@ -1,3 +1,5 @@
+import { Buffer } from 'node:buffer';
+
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
@@ -19,3 +21,8 @@ export const REQUEST_LIMITS = Object.freeze({
   /** Longest certificate / session (Teleport's MaxCertDuration). */
   maxSessionTtlMs: 30 * HOUR_MS,
 });
+
+/** Length of `s` in UTF-8 bytes, the unit of the byte limits (without encoding it). */
+export function utf8Length(s: string): number {
+  return Buffer.byteLength(s, 'utf8');
+}

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { invalidArgument } from './app-error.ts';
 import { parseDuration } from './duration.ts';
 import { quoteShort } from './quote-short.ts';
+import { utf8Length } from './request-limits.ts';
 import { rawRoleSchema } from './role-schema.ts';
 import type { RawAllow, RawDeny, RawRole } from './role-schema.ts';
 import type { RequestConditions, Role, RoleConditions } from './types.ts';
@@ -24,7 +25,7 @@ export const MAX_ROLE_DOCUMENTS = 256;
  *   YAML syntax errors name the line and column instead of a path.
  */
 export function parseRoles(yamlText: string, source: string): Role[] {
-  const bytes = new TextEncoder().encode(yamlText).length;
+  const bytes = utf8Length(yamlText);
   if (bytes > MAX_ROLE_FILE_BYTES) {
     throw invalidArgument(`${source}: file is too large (${bytes} bytes, max ${MAX_ROLE_FILE_BYTES})`);
   }

@@ -1,6 +1,6 @@
 import { failedPrecondition, invalidArgument, permissionDenied } from './app-error.ts';
 import { quoteShort } from './quote-short.ts';
-import { REQUEST_LIMITS } from './request-limits.ts';
+import { REQUEST_LIMITS, utf8Length } from './request-limits.ts';
 import type { AccessRequest, RequestState } from './types.ts';
 
 /**
@@ -42,7 +42,7 @@ export function setRequestState(request: AccessRequest, change: StateChange, now
   if (target !== 'APPROVED' && target !== 'DENIED' && target !== 'REVOKED') {
     throw invalidArgument(`state: cannot set ${quoteShort(target)} (expected APPROVED, DENIED or REVOKED)`);
   }
-  if (new TextEncoder().encode(change.reason).length > REQUEST_LIMITS.maxReasonBytes) {
+  if (utf8Length(change.reason) > REQUEST_LIMITS.maxReasonBytes) {
     throw invalidArgument(`reason: too long, max ${REQUEST_LIMITS.maxReasonBytes} bytes`);
   }
   if (change.actor === request.user) {
