@@ -46,6 +46,12 @@ describe('request ids', () => {
     expect(parseRequestId(a)).toBe(a);
     expect(a < b).toBe(true);
   });
+  it('makes distinct ids in creation order even many to a millisecond', () => {
+    const ids = Array.from({ length: 5_000 }, () => newRequestId());
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(ids);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
   it('normalizes case and rejects non-UUIDs', () => {
     expect(parseRequestId('0190A1B2-C3D4-7E5F-8A9B-0C1D2E3F4A5B')).toBe('0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b');
     expectAppError(() => parseRequestId('abc'), 'invalid_argument', 'invalid access request id "abc"');
