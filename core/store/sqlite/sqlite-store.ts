@@ -2,6 +2,7 @@ import { AppError, invalidArgument, notFound } from '../../domain/app-error.ts';
 import type { AccessRequest, AuditDraft, AuditEvent, PluginData, Role, StoredEvent, User } from '../../domain/types.ts';
 import { AppendListeners } from '../append-listeners.ts';
 import { checkPageSize, decodeIntegerPageToken, decodeStringPageToken, toPage } from '../page-token.ts';
+import { ParsedRowCache } from '../parsed-row-cache.ts';
 import { applyPluginDataChange } from '../plugin-data-change.ts';
 import { auditConditions, requestConditions } from '../query-filters.ts';
 import { readRow } from '../row-reader.ts';
@@ -69,6 +70,8 @@ class SqliteStore implements Store {
   readonly #db: SqliteConnection;
   readonly #appended: AppendListeners;
   readonly #commits: SqliteGroupCommit;
+  /** Recently written or read requests (an approve reads back the request its create just wrote). */
+  readonly #requests = new ParsedRowCache<AccessRequest>(1_000);
 
   constructor(db: SqliteConnection, log: StoreLog, now: () => number) {
     this.#db = db;
@@ -82,6 +85,7 @@ class SqliteStore implements Store {
     return this.#commits.write((timeMs) => {
       const value: AccessRequest = { ...request, revision: 1, updatedMs: timeMs };
       const { columns, event } = requestWrite(value);
+      this.#requests.remember(value.id, columns[6], value);
       this.#db.run(
         'INSERT INTO requests (id, user_name, state, pending_expires_ms, access_expires_ms, revision, json) VALUES (?, ?, ?, ?, ?, ?, ?)',
         ...columns,
@@ -113,6 +117,7 @@ class SqliteStore implements Store {
       if (next.request.id !== id) throw new AppError('internal', `change of access request ${id} altered its id`);
       const value: AccessRequest = { ...next.request, revision: current.revision + 1, updatedMs: timeMs };
       const { columns: [, user, state, pendingMs, accessMs, revision, json], event } = requestWrite(value);
+      this.#requests.remember(id, json, value);
       this.#db.run(
         'UPDATE requests SET user_name = ?, state = ?, pending_expires_ms = ?, access_expires_ms = ?, revision = ?, json = ? WHERE id = ?',
         user, state, pendingMs, accessMs, revision, json, id,
@@ -326,7 +331,8 @@ class SqliteStore implements Store {
 
   #getRequest(id: string): AccessRequest | undefined {
     const row = this.#db.get('SELECT json FROM requests WHERE id = ?', id);
-    return row === undefined ? undefined : parseRequestRow(row);
+    if (row === undefined) return undefined;
+    return this.#requests.read(id, readRow(row, 'requests').string('json'), () => parseRequestRow(row));
   }
 
   #lastPosition(): number {
