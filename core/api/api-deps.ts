@@ -23,7 +23,7 @@ export interface ApiDeps {
   hub: EventHub;
   /** Live role definitions (presets and stored roles). */
   getRole: (name: string) => Role | undefined;
-  allRoles: () => Role[];
+  allRoles: () => readonly Role[];
   /** Applies a committed role change to the live definitions at once. */
   rolesChanged: () => Promise<void>;
   /** Issues a client certificate for the given public key. */

@@ -13,6 +13,8 @@ export class RoleRegistry {
   readonly #store: Store;
   readonly #log: Logger;
   #roles = new Map<string, Role>();
+  /** #roles by name, sorted once per reload (every create reads it). */
+  #sorted: readonly Role[] = [];
   #reloading: Promise<void> | undefined;
 
   constructor(store: Store, log: Logger) {
@@ -24,8 +26,8 @@ export class RoleRegistry {
     return this.#roles.get(name);
   }
 
-  all(): Role[] {
-    return [...this.#roles.values()].sort((a, b) => a.name.localeCompare(b.name));
+  all(): readonly Role[] {
+    return this.#sorted;
   }
 
   /** Reloads every role from the store; concurrent calls share one reload that starts after them. */
@@ -37,6 +39,7 @@ export class RoleRegistry {
       for (const role of stored) map.set(role.name, role);
       for (const role of PRESET_ROLES) map.set(role.name, role);
       this.#roles = map;
+      this.#sorted = Object.freeze([...map.values()].sort((a, b) => a.name.localeCompare(b.name)));
     });
     this.#reloading = next.finally(() => {
       if (this.#reloading === next) this.#reloading = undefined;
