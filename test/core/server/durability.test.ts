@@ -62,4 +62,47 @@ describe('an acknowledged write survives kill -9 of the server', () => {
       await second.stop();
     }
   }, 60_000);
+
+  it('keeps every request acknowledged before a SIGKILL that lands in the middle of a write burst', async () => {
+    const burstDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-durability-burst-'));
+    try {
+      const first = await startServerProcess(burstDir);
+      const port = Number(first.addr.split(':')[1]);
+      const admin = new GatehouseClient({ addr: first.addr, identity: first.adminIdentity });
+      await admin.applyRoles(SEED_ROLES_YAML, 'roles.yaml');
+      await admin.upsertUser({ user: { name: 'alice', roles: ['sres'] } });
+      // 16 loops keep creating, so commits are batched and synced off the event loop, until
+      // the server is killed under them; only answers received before the kill count.
+      const acknowledged: string[] = [];
+      let killed = false;
+      const loops = Array.from({ length: 16 }, async (_, loop) => {
+        for (let i = 0; !killed; i++) {
+          try {
+            const r = await admin.createAccessRequest({ user: 'alice', roles: ['prodaccess'], reason: `burst ${loop}.${i}` });
+            if (!killed) acknowledged.push(r.id);
+          } catch {
+            return;
+          }
+        }
+      });
+      while (acknowledged.length < 300) await new Promise((resolve) => setTimeout(resolve, 10));
+      killed = true;
+      first.child.kill('SIGKILL');
+      await Promise.all(loops);
+      admin.close();
+      await new Promise((resolve) => first.child.once('exit', resolve));
+
+      const second = await startServerProcess(burstDir, [], port);
+      const again = new GatehouseClient({ addr: second.addr, identity: second.adminIdentity });
+      try {
+        const stored = new Set((await again.listAllAccessRequests({ users: ['alice'] })).map((r) => r.id));
+        expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
+      } finally {
+        again.close();
+        await second.stop();
+      }
+    } finally {
+      rmSync(burstDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
