@@ -51,7 +51,7 @@ export class SqliteConnection {
       if (!wal) log.warn({ path }, 'SQLite WAL mode unavailable; using the default journal');
       db.exec(`PRAGMA synchronous = ${wal ? 'NORMAL' : 'FULL'}; PRAGMA foreign_keys = ON;`);
       migrateSqlite(db);
-      // The migrations have written, so the WAL file exists; it stays while this connection is open.
+      // Reading in WAL mode has created the WAL file; it stays while this connection is open.
       return new SqliteConnection(db, log, wal ? openWal(`${path}-wal`) : undefined);
     } catch (err) {
       db.close();
