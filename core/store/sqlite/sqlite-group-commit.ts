@@ -25,8 +25,11 @@ interface DurableWaiter {
  * Most writes one transaction takes. A burst of concurrent writes is committed in several
  * batches, so the first ones can be answered (and their callers go on) while later ones are
  * still being committed and synced, instead of everything moving in lockstep with one commit.
+ * Larger batches make each write cheaper (a commit writes each touched page once, however many
+ * rows changed it). With 64 create+approve loops on 2 cores, 32 gave 3,600-3,900 cycles/s,
+ * 8 gave 3,200 and no limit 3,300 (lockstep); with 16 loops 8 and 32 were alike.
  */
-const MAX_BATCH = 8;
+export const MAX_BATCH = 32;
 
 /**
  * The SqliteStore's write path: writes issued in one event-loop turn are queued and committed

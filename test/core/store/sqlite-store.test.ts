@@ -6,9 +6,13 @@ import { pathToFileURL } from 'node:url';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MAX_BATCH } from '../../../core/store/sqlite/sqlite-group-commit.ts';
 import { openSqliteStore } from '../../../core/store/sqlite/sqlite-store.ts';
 import { audit, makeRequest, requestId } from './store-fixtures.ts';
 import { describeStoreContract } from './store-contract.ts';
+
+/** Concurrent writes enough for several group commits. */
+const BURST = 3 * MAX_BATCH + 5;
 
 describeStoreContract('sqlite', async ({ now }) => {
   const dir = await mkdtemp(join(tmpdir(), 'gatehouse-sqlite-'));
@@ -63,7 +67,7 @@ describe('SqliteStore durability', () => {
       await store.createRequest(request, { type: 'access_request.create', actor: 'alice', requestId: request.id, details: {} });
       await store.updatePluginData(request.id, 'slack', { ts: '9.9' }, { ts: '' });
       // A burst of concurrent writes: committed in several batches, synced off the event loop.
-      const burst = ${JSON.stringify(Array.from({ length: 20 }, (_, i) => makeRequest(100 + i)))};
+      const burst = ${JSON.stringify(Array.from({ length: BURST }, (_, i) => makeRequest(100 + i)))};
       await Promise.all(burst.map((r) => store.createRequest(r, { type: 'access_request.create', actor: 'alice', requestId: r.id, details: {} })));
       process.stdout.write('ok\\n');
       setInterval(() => {}, 1_000); // stay alive, store open, until killed
@@ -87,10 +91,10 @@ describe('SqliteStore durability', () => {
     try {
       expect((await store.getRequest(requestId(7)))?.reason).toBe('need access 7');
       expect(await store.getPluginData(requestId(7))).toEqual({ slack: { ts: '9.9' } });
-      const burstIds = Array.from({ length: 20 }, (_, i) => requestId(100 + i));
-      expect((await store.readEvents(0, 100)).map((e) => e.name)).toEqual([requestId(7), ...burstIds]);
-      expect((await store.listRequests({ pageSize: 100 })).items.map((r) => r.id)).toEqual([requestId(7), ...burstIds]);
-      expect((await store.searchAudit({ pageSize: 100 })).items).toHaveLength(21);
+      const burstIds = Array.from({ length: BURST }, (_, i) => requestId(100 + i));
+      expect((await store.readEvents(0, 1000)).map((e) => e.name)).toEqual([requestId(7), ...burstIds]);
+      expect((await store.listRequests({ pageSize: 1000 })).items.map((r) => r.id)).toEqual([requestId(7), ...burstIds]);
+      expect((await store.searchAudit({ pageSize: 1000 })).items).toHaveLength(BURST + 1);
     } finally {
       await store.close();
     }
@@ -101,14 +105,14 @@ describe('SqliteStore durability', () => {
     try {
       const announced: number[] = [];
       store.onAppend((_last, events) => announced.push(...(events ?? []).map((e) => e.position)));
-      const writes = Array.from({ length: 30 }, (_, i) =>
+      const writes = Array.from({ length: BURST }, (_, i) =>
         store.createRequest(makeRequest(i + 1), audit('access_request.create', requestId(i + 1))).then((c) => {
           expect(announced).toContain(c.position);
           return c.position;
         }),
       );
-      expect(await Promise.all(writes)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
-      expect(announced).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+      expect(await Promise.all(writes)).toEqual(Array.from({ length: BURST }, (_, i) => i + 1));
+      expect(announced).toEqual(Array.from({ length: BURST }, (_, i) => i + 1));
     } finally {
       await store.close();
     }
@@ -135,12 +139,12 @@ describe('SqliteStore durability', () => {
 
   it('commits and syncs writes still queued when it is closed', async () => {
     const first = await openSqliteStore({ path });
-    const writes = Array.from({ length: 12 }, (_, i) => first.createRequest(makeRequest(i + 1), audit('access_request.create', requestId(i + 1))));
+    const writes = Array.from({ length: BURST }, (_, i) => first.createRequest(makeRequest(i + 1), audit('access_request.create', requestId(i + 1))));
     await first.close();
-    await expect(Promise.all(writes)).resolves.toHaveLength(12);
+    await expect(Promise.all(writes)).resolves.toHaveLength(BURST);
     const second = await openSqliteStore({ path });
     try {
-      expect((await second.listRequests({ pageSize: 100 })).items).toHaveLength(12);
+      expect((await second.listRequests({ pageSize: 1000 })).items).toHaveLength(BURST);
     } finally {
       await second.close();
     }
