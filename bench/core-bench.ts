@@ -321,41 +321,55 @@ async function deliveryLatency({ server, baseline, watcherId, alice, eventBytes 
 
 /**
  * 2. Create+approve cycles per second with durable commits (each write fsynced before it is
- * answered). The figure printed beside it says how busy each side was. The server commits a
- * burst of concurrent writes in batches of at most 8 and syncs them on the thread pool, so the
- * first batch's callers go on while the next is committed; on a 2-core machine its server runs
- * near 0.8 cores and its client near 0.55. (Committing all 16 loops' writes at once made the two
- * processes take turns, each near 0.6 cores.) The echo server does so little per call that its
- * client is the busy side.
+ * answered), beside a bare unary echo (two calls per cycle), each at 16 and at 64 concurrent
+ * loops. Throughput is what a server sustains when offered enough work, so the ratio compares
+ * each side's best figure; both levels are printed with how busy each side kept its server and
+ * its client. At 16 loops Gatehouse's server and client mostly take turns (a group commit
+ * answers its writers together, so their next calls arrive together): neither is near one core.
+ * More loops keep both busy. The echo server does so little per call that its client is the
+ * busy side at any level.
  */
 async function approveThroughput({ server, baseline, alice, bob, eventBytes }: Rig, figures: Record<string, string | number>): Promise<void> {
-  const concurrency = 16;
   const echoPayload = Buffer.alloc(eventBytes, 1);
   const echoClients = Array.from({ length: 4 }, (_, i) => baseline.client(3000 + i));
   let k = 0;
-  const [g, echo] = await interleavedThroughput(concurrency, [
-    {
-      serverPid: server.child.pid ?? 0,
-      cycle: async () => {
-        const r = await alice.createAccessRequest({ roles: ['prodaccess'], reason: 'throughput' });
-        await bob.submitAccessReview({ requestId: r.id, proposedState: 'APPROVED' });
+  const cores = (t: Throughput): string => `server ${t.serverCores.toFixed(2)} + client ${t.clientCores.toFixed(2)} cores`;
+  let best: [Throughput, Throughput] | undefined;
+  for (const concurrency of [16, 64]) {
+    const [g, echo] = await interleavedThroughput(concurrency, [
+      {
+        serverPid: server.child.pid ?? 0,
+        cycle: async () => {
+          const r = await alice.createAccessRequest({ roles: ['prodaccess'], reason: 'throughput' });
+          await bob.submitAccessReview({ requestId: r.id, proposedState: 'APPROVED' });
+        },
       },
-    },
-    {
-      serverPid: baseline.pid,
-      cycle: async () => {
-        const c = echoClients[k++ % echoClients.length]!;
-        await baseline.echo(echoPayload, c);
-        await baseline.echo(echoPayload, c);
+      {
+        serverPid: baseline.pid,
+        cycle: async () => {
+          const c = echoClients[k++ % echoClients.length]!;
+          await baseline.echo(echoPayload, c);
+          await baseline.echo(echoPayload, c);
+        },
       },
-    },
-  ]);
+    ]);
+    figures[`cycles_per_s_${concurrency}_loops`] = +g.perSecond.toFixed(1);
+    figures[`echo_cycles_per_s_${concurrency}_loops`] = +echo.perSecond.toFixed(1);
+    console.log(
+      `create+approve, ${String(concurrency).padStart(2)} loops: ${g.perSecond.toFixed(1)} cycles/s (2 RPCs, durable; ${cores(g)}) | bare unary echo: ${echo.perSecond.toFixed(1)} pairs/s (${cores(echo)})`,
+    );
+    best = [
+      best === undefined || g.perSecond > best[0].perSecond ? g : best[0],
+      best === undefined || echo.perSecond > best[1].perSecond ? echo : best[1],
+    ];
+  }
+  if (best === undefined) return;
+  const [g, echo] = best;
   figures.cycles_per_s = +g.perSecond.toFixed(1);
   figures.echo_cycles_per_s = +echo.perSecond.toFixed(1);
   figures.cycles_ratio = +(g.perSecond / echo.perSecond).toFixed(2);
-  const cores = (t: Throughput): string => `server ${t.serverCores.toFixed(2)} + client ${t.clientCores.toFixed(2)} cores`;
   console.log(
-    `create+approve: ${g.perSecond.toFixed(1)} cycles/s (2 RPCs, durable; ${cores(g)}) | bare unary echo: ${echo.perSecond.toFixed(1)} pairs/s (${cores(echo)}) | ratio ${ratio(g.perSecond, echo.perSecond)} (target >= 0.5)`,
+    `create+approve, best of each: ${g.perSecond.toFixed(1)} cycles/s | bare unary echo: ${echo.perSecond.toFixed(1)} pairs/s | ratio ${ratio(g.perSecond, echo.perSecond)} (target >= 0.5)`,
   );
 }
 
