@@ -140,33 +140,39 @@ class Arrivals {
   }
 }
 
-/** Create-to-delivery times of `iterations` creates (after 5 not counted), one at a time. */
-async function gatehouseFanout(addr: string, watcher: ClientIdentity, alice: GatehouseClient, n: number, iterations: number): Promise<number[]> {
+/** One side of the latency measurement: `once()` makes one event and returns its delivery times. */
+interface Fanout {
+  once(): Promise<number[]>;
+  close(): Promise<void>;
+}
+
+/** `n` Gatehouse watchers; each `once()` creates a request and times its delivery to all. */
+async function gatehouseFanout(addr: string, watcher: ClientIdentity, alice: GatehouseClient, n: number): Promise<Fanout> {
   const received = new Arrivals();
   const w = await openWatchers(addr, watcher, n, Math.min(n, 20), (bytes, at) => received.add(bytes, at));
-  const samples: number[] = [];
-  try {
-    for (let i = 0; i < iterations + 5; i++) {
+  let i = 0;
+  return {
+    once: async () => {
       const t0 = performance.now();
-      const r = await alice.createAccessRequest({ roles: ['prodaccess'], reason: `bench ${i}` });
+      const r = await alice.createAccessRequest({ roles: ['prodaccess'], reason: `bench ${i++}` });
       const arrivals: number[] = [];
       while (arrivals.length < n) {
         // Decoded only once every watcher has its copy, so decoding delays no arrival.
         for (const { bytes, at } of await received.take(n - arrivals.length, `delivery of ${r.id}`)) {
           const e = decodeEvent(bytes);
-          if (e.type === 'PUT' && e.name === r.id && e.request?.state === 'PENDING') arrivals.push(at);
+          if (e.type === 'PUT' && e.name === r.id && e.request?.state === 'PENDING') arrivals.push(at - t0);
         }
       }
-      if (i >= 5) for (const at of arrivals) samples.push(at - t0);
-    }
-  } finally {
-    w.close();
-    // Let the server finish tearing those connections down before the next phase starts, so
-    // one phase's teardown is not measured as the next phase's latency. (Disconnects under
-    // load are what bench/disconnect-stress.ts exercises.)
-    await sleep(1000);
-  }
-  return samples;
+      return arrivals;
+    },
+    close: async () => {
+      w.close();
+      // Let the server finish tearing those connections down before the next phase starts, so
+      // one phase's teardown is not measured as the next phase's latency. (Disconnects under
+      // load are what bench/disconnect-stress.ts exercises.)
+      await sleep(1000);
+    },
+  };
 }
 
 async function openBareSubscribers(b: Baseline, n: number, connections: number): Promise<{ close(): void }> {
@@ -183,7 +189,8 @@ async function openBareSubscribers(b: Baseline, n: number, connections: number):
   return { close: () => streams.forEach((s) => s.cancel()) };
 }
 
-async function baselineFanout(b: Baseline, n: number, iterations: number, payloadSize: number): Promise<number[]> {
+/** `n` bare subscribers; each `once()` publishes a payload and times its delivery to all. */
+async function baselineFanout(b: Baseline, n: number, payloadSize: number): Promise<Fanout> {
   const received = new Arrivals();
   const connections = Math.min(n, 20);
   const streams: grpc.ClientReadableStream<Buffer>[] = [];
@@ -199,19 +206,24 @@ async function baselineFanout(b: Baseline, n: number, iterations: number, payloa
     streams.push(s);
   }
   while (inits < n) await sleep(20);
-  const samples: number[] = [];
-  for (let i = 0; i < iterations + 5; i++) {
-    const payload = Buffer.alloc(payloadSize, 7);
-    payload.writeUInt32BE(i, 0);
-    const t0 = performance.now();
-    await b.publish(payload);
-    for (const { bytes, at } of await received.take(n, `publish ${i}`)) {
-      if (bytes.readUInt32BE(0) !== i) throw new Error(`publish ${i}: a subscriber got message ${bytes.readUInt32BE(0)}`);
-      if (i >= 5) samples.push(at - t0);
-    }
-  }
-  for (const s of streams) s.cancel();
-  return samples;
+  let i = 0;
+  return {
+    once: async () => {
+      const k = i++;
+      const payload = Buffer.alloc(payloadSize, 7);
+      payload.writeUInt32BE(k, 0);
+      const t0 = performance.now();
+      await b.publish(payload);
+      return (await received.take(n, `publish ${k}`)).map(({ bytes, at }) => {
+        if (bytes.readUInt32BE(0) !== k) throw new Error(`publish ${k}: a subscriber got message ${bytes.readUInt32BE(0)}`);
+        return at - t0;
+      });
+    },
+    close: async () => {
+      for (const s of streams) s.cancel();
+      await sleep(1000);
+    },
+  };
 }
 
 interface Workload {
@@ -328,25 +340,31 @@ async function idleMemory({ server, baseline, watcherId }: Rig, figures: Record<
 }
 
 /**
- * 1. Create-to-delivery latency: p99 over every delivery, in rounds that alternate Gatehouse
- * and the bare stream, so a stall of the machine does not land on one side only. All watchers
- * hear of a create at about the same moment, so one stalled create puts all its deliveries in
- * the tail: over 200 creates, the 100-watcher p99 was set by the two slowest and its ratio
- * ranged from 0.8x to 2.7x between runs. 800 creates (80,000 deliveries) put about eight
- * creates in the tail on each side.
+ * 1. Create-to-delivery latency: p99 over every delivery. Both sides' watchers stay open while
+ * Gatehouse creates and bare publishes alternate one by one, so a stall of the machine lands
+ * on both alike. (Alternating in rounds of 100 let a slow patch of the machine fall on one side:
+ * the 100-watcher ratio ranged from 1.1x to 1.8x between runs.) All watchers hear of a create
+ * at about the same moment, so one stalled create puts all its deliveries in the tail: 800
+ * creates (80,000 deliveries) put about eight creates in the tail on each side.
  */
 async function deliveryLatency({ server, baseline, watcherId, alice, eventBytes }: Rig, figures: Record<string, string | number>): Promise<void> {
-  for (const [n, rounds, perRound] of [[1, 3, 100], [100, 8, 100], [1000, 2, 15]] as const) {
-    const gSamples: number[] = [];
-    const bSamples: number[] = [];
-    for (let round = 0; round < rounds; round++) {
-      const runGatehouse = async (): Promise<void> => void gSamples.push(...(await gatehouseFanout(server.addr, watcherId, alice, n, perRound)));
-      const runBare = async (): Promise<void> => void bSamples.push(...(await baselineFanout(baseline, n, perRound, eventBytes)));
-      if (round % 2 === 0) await runGatehouse().then(runBare);
-      else await runBare().then(runGatehouse);
+  for (const [n, events] of [[1, 300], [100, 800], [1000, 30]] as const) {
+    const samples: [number[], number[]] = [[], []];
+    const sides: Fanout[] = [];
+    try {
+      sides.push(await gatehouseFanout(server.addr, watcherId, alice, n), await baselineFanout(baseline, n, eventBytes));
+      for (let i = -5; i < events; i++) {
+        // Five of each to warm up, not counted; then each pair in turn starts with the other side.
+        for (const side of i % 2 === 0 ? [0, 1] as const : [1, 0] as const) {
+          const times = await sides[side]!.once();
+          if (i >= 0) samples[side].push(...times);
+        }
+      }
+    } finally {
+      for (const side of sides) await side.close();
     }
-    const g = summarize(gSamples);
-    const b = summarize(bSamples);
+    const g = summarize(samples[0]);
+    const b = summarize(samples[1]);
     figures[`fanout_${n}_p50_ms`] = +g.p50.toFixed(2);
     figures[`fanout_${n}_p99_ms`] = +g.p99.toFixed(2);
     figures[`fanout_${n}_bare_p99_ms`] = +b.p99.toFixed(2);
