@@ -7,7 +7,7 @@ import { runAuthCommand, runLoginCommand } from './auth-command.ts';
 import { UsageError } from './cli-error.ts';
 import { withClient } from './connect.ts';
 import { printJson } from './output.ts';
-import { GLOBAL_HELP, parseCommand, type CliEnv } from './parse-command.ts';
+import { GLOBAL_HELP, hoistGlobalFlags, parseCommand, type CliEnv } from './parse-command.ts';
 import { runRequestCommand } from './request-command.ts';
 import { runRolesCommand } from './roles-command.ts';
 import { runServerCommand } from './server-command.ts';
@@ -15,7 +15,7 @@ import { runUsersCommand } from './users-command.ts';
 
 const USAGE = `gatehouse: just-in-time access requests
 
-Usage: gatehouse <command> [flags]
+Usage: gatehouse [global flags] <command> [flags]
 
 Server:
   server start            run the access-request server (see: gatehouse server start --help)
@@ -55,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
     addr: process.env.GATEHOUSE_ADDR,
     identity: process.env.GATEHOUSE_IDENTITY,
   };
-  const [command, ...rest] = argv;
+  const [command, ...rest] = hoistGlobalFlags(argv);
   switch (command) {
     case 'server':
       await runServerCommand(rest, env);

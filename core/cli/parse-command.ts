@@ -16,6 +16,32 @@ export const GLOBAL_HELP = `Global flags:
   --identity FILE      identity file (env GATEHOUSE_IDENTITY, ~/.gatehouse/identity.pem, ./data/admin-identity.pem)
   --format table|json  output format (default table)`;
 
+/**
+ * Moves global flags written before the command (`gatehouse --identity F request ls`, as with
+ * kubectl or tsh) to after it, where every command's parser reads them. Stops at the first
+ * argument that is not a global flag taking a value; `--help` before a command stays put.
+ */
+export function hoistGlobalFlags(argv: readonly string[]): string[] {
+  const leading: string[] = [];
+  let i = 0;
+  for (;;) {
+    const arg = argv[i];
+    if (arg === undefined) break;
+    const name = arg === '-i' ? 'identity' : arg.startsWith('--') ? arg.slice(2).split('=')[0] : undefined;
+    if (name !== 'addr' && name !== 'identity' && name !== 'format') break;
+    if (arg.includes('=')) {
+      leading.push(arg);
+      i += 1;
+      continue;
+    }
+    const value = argv[i + 1];
+    if (value === undefined) throw new UsageError(`${arg} needs a value, then a command (see gatehouse --help)`);
+    leading.push(arg, value);
+    i += 2;
+  }
+  return [...argv.slice(i), ...leading];
+}
+
 /** What main() read from the environment, passed down so nothing else reads process.env. */
 export interface CliEnv {
   home: string;

@@ -107,6 +107,20 @@ describe('gatehouse CLI against a real server', () => {
     expect(ping.identityExpiresMs - Date.now()).toBeGreaterThan(2159 * 3600_000);
   });
 
+  it('takes global flags before the command as well as after it', async () => {
+    const before = await gh(['--addr', t.addr, '--identity', t.adminIdentityPath, '--format=json', 'roles', 'ls']);
+    expect(before.stderr).toBe('');
+    expect((JSON.parse(before.stdout) as Array<{ name: string }>).map((r) => r.name)).toContain('admin');
+    const short = await gh(['-i', t.adminIdentityPath, '--addr', t.addr, 'status']);
+    expect(short.stdout).toMatch(/User:\s+admin/);
+    const dangling = await gh(['--identity']);
+    expect(dangling.code).toBe(2);
+    expect(dangling.stderr).toMatch(/--identity needs a value/);
+    const unknown = await gh(['--identity', t.adminIdentityPath, 'bogus']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown command "bogus"/);
+  });
+
   it('reports usage errors with exit code 2 and server errors with exit code 1, without stack traces', async () => {
     const noRoles = await admin(['request', 'create', '--reason', 'x']);
     expect(noRoles.code).toBe(2);
