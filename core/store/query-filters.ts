@@ -14,10 +14,28 @@ export interface SqlConditions<L> {
 /** How a dialect tests `column` against a list bound as one parameter. */
 export type ListCondition<L> = (column: string, values: readonly string[]) => { sql: string; param: L };
 
+/** How a dialect selects requests past their deadline: PENDING past review, APPROVED past access. */
+export type ExpiringCondition = (beforeMs: number) => { sql: string; params: number[] };
+
+/** What differs between the backends' request queries. */
+export interface RequestDialect<L> {
+  inList: ListCondition<L>;
+  expiring: ExpiringCondition;
+}
+
+/**
+ * Plain SQL for `expiringBeforeMs`; each branch matches a partial index (requests_pending_expiry,
+ * requests_access_expiry), which a planner with statistics (PostgreSQL's) picks.
+ */
+export const expiringByState: ExpiringCondition = (beforeMs) => ({
+  sql: "((state = 'PENDING' AND pending_expires_ms < ?) OR (state = 'APPROVED' AND access_expires_ms < ?))",
+  params: [beforeMs, beforeMs],
+});
+
 export function requestConditions<L>(
   query: RequestQuery,
   after: string | undefined,
-  inList: ListCondition<L>,
+  { inList, expiring }: RequestDialect<L>,
 ): SqlConditions<L> {
   const conditions: string[] = [];
   const params: (string | number | L)[] = [];
@@ -33,8 +51,9 @@ export function requestConditions<L>(
     params.push(list.param);
   }
   if (query.expiringBeforeMs !== undefined) {
-    conditions.push("((state = 'PENDING' AND pending_expires_ms < ?) OR (state = 'APPROVED' AND access_expires_ms < ?))");
-    params.push(query.expiringBeforeMs, query.expiringBeforeMs);
+    const condition = expiring(query.expiringBeforeMs);
+    conditions.push(condition.sql);
+    params.push(...condition.params);
   }
   return { where: whereClause(conditions), params };
 }

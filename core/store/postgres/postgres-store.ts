@@ -3,7 +3,7 @@ import type { AccessRequest, AuditDraft, AuditEvent, PluginData, Role, StoredEve
 import { AppendListeners } from '../append-listeners.ts';
 import { checkPageSize, decodeIntegerPageToken, decodeStringPageToken, toPage } from '../page-token.ts';
 import { applyPluginDataChange } from '../plugin-data-change.ts';
-import { auditConditions, requestConditions } from '../query-filters.ts';
+import { auditConditions, expiringByState, requestConditions } from '../query-filters.ts';
 import { silentLog } from '../store-log.ts';
 import type { StoreLog } from '../store-log.ts';
 import type { AuditQuery, Committed, Invite, Page, RequestChange, RequestQuery, Store } from '../store.ts';
@@ -130,10 +130,10 @@ class PostgresStore implements Store {
 
   async listRequests(query: RequestQuery): Promise<Page<AccessRequest>> {
     checkPageSize(query.pageSize);
-    const { where, params } = requestConditions(query, decodeStringPageToken(query.pageToken), (column, values) => ({
-      sql: `${column} = ANY(?::text[])`,
-      param: [...values],
-    }));
+    const { where, params } = requestConditions(query, decodeStringPageToken(query.pageToken), {
+      inList: (column, values) => ({ sql: `${column} = ANY(?::text[])`, param: [...values] }),
+      expiring: expiringByState,
+    });
     const rows = await this.#read(`SELECT json FROM requests ${where} ORDER BY id LIMIT ?`, [...params, query.pageSize + 1]);
     return toPage(rows.map(parseRequestRow), query.pageSize, (r) => r.id);
   }

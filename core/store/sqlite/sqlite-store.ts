@@ -4,7 +4,7 @@ import { AppendListeners } from '../append-listeners.ts';
 import { checkPageSize, decodeIntegerPageToken, decodeStringPageToken, toPage } from '../page-token.ts';
 import { ParsedRowCache } from '../parsed-row-cache.ts';
 import { applyPluginDataChange } from '../plugin-data-change.ts';
-import { auditConditions, requestConditions } from '../query-filters.ts';
+import { auditConditions, requestConditions, type ExpiringCondition } from '../query-filters.ts';
 import { readRow } from '../row-reader.ts';
 import { silentLog } from '../store-log.ts';
 import type { StoreLog } from '../store-log.ts';
@@ -36,6 +36,20 @@ export interface SqliteStoreOptions {
   /** How long a write waits for a lock held by another connection. @default 5000 */
   busyTimeoutMs?: number;
 }
+
+/**
+ * `expiringBeforeMs` for SQLite, which keeps no statistics unless ANALYZE is run: without them
+ * its planner serves the plain OR through requests_state, reading every PENDING and APPROVED
+ * row on each expiry sweep (37 ms a second with 100,000 of them). Naming the partial indexes
+ * reads only the requests past their deadline.
+ */
+export const sqliteExpiring: ExpiringCondition = (beforeMs) => ({
+  sql: `id IN (
+    SELECT id FROM requests INDEXED BY requests_pending_expiry WHERE state = 'PENDING' AND pending_expires_ms < ?
+    UNION ALL
+    SELECT id FROM requests INDEXED BY requests_access_expiry WHERE state = 'APPROVED' AND access_expires_ms < ?)`,
+  params: [beforeMs, beforeMs],
+});
 
 /** Largest `limit` honoured by readEvents; larger values are clamped ("at most `limit`"). */
 const MAX_READ_EVENTS = 10_000;
@@ -100,11 +114,11 @@ class SqliteStore implements Store {
 
   async listRequests(query: RequestQuery): Promise<Page<AccessRequest>> {
     checkPageSize(query.pageSize);
-    // IN over json_each(?) keeps one statement shape whatever the list length.
-    const { where, params } = requestConditions(query, decodeStringPageToken(query.pageToken), (column, values) => ({
-      sql: `${column} IN (SELECT value FROM json_each(?))`,
-      param: JSON.stringify(values),
-    }));
+    const { where, params } = requestConditions(query, decodeStringPageToken(query.pageToken), {
+      // IN over json_each(?) keeps one statement shape whatever the list length.
+      inList: (column, values) => ({ sql: `${column} IN (SELECT value FROM json_each(?))`, param: JSON.stringify(values) }),
+      expiring: sqliteExpiring,
+    });
     const rows = this.#db.all(`SELECT json FROM requests ${where} ORDER BY id LIMIT ?`, ...params, query.pageSize + 1);
     return this.#commits.afterDurable(toPage(rows.map(parseRequestRow), query.pageSize, (r) => r.id));
   }

@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_BATCH } from '../../../core/store/sqlite/sqlite-group-commit.ts';
-import { openSqliteStore } from '../../../core/store/sqlite/sqlite-store.ts';
+import { openSqliteStore, sqliteExpiring } from '../../../core/store/sqlite/sqlite-store.ts';
 import { audit, makeRequest, requestId } from './store-fixtures.ts';
 import { describeStoreContract } from './store-contract.ts';
 
@@ -147,6 +147,25 @@ describe('SqliteStore durability', () => {
       expect((await second.listRequests({ pageSize: 1000 })).items).toHaveLength(BURST);
     } finally {
       await second.close();
+    }
+  });
+
+  it('finds expiring requests through the partial expiry indexes, not by reading every PENDING and APPROVED row', async () => {
+    const store = await openSqliteStore({ path });
+    await store.close();
+    const { DatabaseSync } = await import('node:sqlite');
+    const db = new DatabaseSync(path);
+    try {
+      const { sql, params } = sqliteExpiring(1_000);
+      const plan = db.prepare(`EXPLAIN QUERY PLAN SELECT json FROM requests WHERE id > ? AND ${sql} ORDER BY id LIMIT ?`).all('', ...params, 201);
+      const steps = plan.map((row) => String(row.detail));
+      expect(steps).toEqual(expect.arrayContaining([
+        expect.stringContaining('USING INDEX requests_pending_expiry'),
+        expect.stringContaining('USING INDEX requests_access_expiry'),
+      ]));
+      expect(steps.filter((step) => step.includes('requests_state') || step.startsWith('SCAN requests'))).toEqual([]);
+    } finally {
+      db.close();
     }
   });
 
