@@ -98,6 +98,17 @@ export function parseDurationFlag(flag: string, value: string): number {
   }
 }
 
+/**
+ * A point in time given as how long ago (`24h`, `7d`) or as an ISO 8601 date or time
+ * (`2026-12-01`, `2026-12-01T09:00Z`); names the flag on error.
+ */
+export function parseTimeFlag(flag: string, value: string, nowMs: number): number {
+  if (/^\d+[a-z]/.test(value)) return nowMs - parseDurationFlag(flag, value);
+  const ms = /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms)) throw new UsageError(`--${flag}: expected a duration ago (24h, 7d) or an ISO date or time (2026-12-01T09:00Z), not ${JSON.stringify(value)}`);
+  return ms;
+}
+
 /** Splits `a,b, c` into a list, dropping empties. */
 export function splitList(value: string | undefined): string[] {
   return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);

@@ -107,6 +107,25 @@ describe('gatehouse CLI against a real server', () => {
     expect(ping.identityExpiresMs - Date.now()).toBeGreaterThan(2159 * 3600_000);
   });
 
+  it('lists audit events in a time window, and says when --limit cut the list short', async () => {
+    const ids = async (args: string[]): Promise<number[]> => {
+      const r = await admin(['audit', 'ls', '--format', 'json', ...args]);
+      expect(r.code).toBe(0);
+      return (JSON.parse(r.stdout) as Array<{ id: number }>).map((e) => e.id);
+    };
+    const all = await ids([]);
+    expect(all.length).toBeGreaterThan(2);
+    expect(await ids(['--since', '1h'])).toEqual(all);
+    expect(await ids(['--since', new Date(Date.now() + 60_000).toISOString()])).toEqual([]);
+    expect(await ids(['--until', '2000-01-01'])).toEqual([]);
+    const cut = await admin(['audit', 'ls', '--limit', '2', '--format', 'json']);
+    expect((JSON.parse(cut.stdout) as unknown[]).length).toBe(2);
+    expect(cut.stderr).toMatch(/showing the first 2 events; there are more/);
+    const bad = await admin(['audit', 'ls', '--since', 'yesterday']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--since: expected a duration ago/);
+  });
+
   it('takes global flags before the command as well as after it', async () => {
     const before = await gh(['--addr', t.addr, '--identity', t.adminIdentityPath, '--format=json', 'roles', 'ls']);
     expect(before.stderr).toBe('');
