@@ -107,11 +107,13 @@ export function createRequestHandlers(deps: ApiDeps, rt: RpcRuntime): Handlers {
     const ids = requireList('ids', req.ids, 100, requireRequestId);
     const pageSize = requirePageSize('page_size', req.pageSize, 100, 1000);
     const pageToken = requireString('page_token', req.pageToken ?? '', 512);
+    const createdSinceMs = requireMillis('created_since_ms', req.createdSinceMs);
     const listAll = isAllowed(caller, 'access_request', 'list');
     const page = await store.listRequests({
       ...(states.length ? { states } : {}),
       ...(users.length ? { users } : {}),
       ...(ids.length ? { ids } : {}),
+      ...(createdSinceMs ? { createdSinceMs } : {}),
       pageSize,
       ...(pageToken ? { pageToken } : {}),
     });

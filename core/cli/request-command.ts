@@ -6,7 +6,7 @@ import type { GatehouseClient } from '../client/gatehouse-client.ts';
 import { UsageError } from './cli-error.ts';
 import { withClient, profileDir } from './connect.ts';
 import { formatTime, printJson, printTable, truncate } from './output.ts';
-import { parseCommand, parseDurationFlag, splitList, type CliEnv } from './parse-command.ts';
+import { parseCommand, parseDurationFlag, parseTimeFlag, splitList, type CliEnv } from './parse-command.ts';
 
 const USAGE = `Usage: gatehouse request <command>
 
@@ -147,13 +147,19 @@ export async function runRequestCommand(argv: string[], env: CliEnv): Promise<vo
     }
     case 'ls':
     case 'list': {
-      const { values, globals } = parseCommand(rest, { state: { type: 'string' }, user: { type: 'string' } }, 'Usage: gatehouse request ls [--state STATE[,STATE]] [--user NAME]', env);
+      const { values, globals } = parseCommand(
+        rest,
+        { state: { type: 'string' }, user: { type: 'string' }, since: { type: 'string' } },
+        'Usage: gatehouse request ls [--state STATE[,STATE]] [--user NAME] [--since WHEN]\n\n  --since   created since: how long ago (24h, 7d) or an ISO date or time (2026-12-01)',
+        env,
+      );
+      const createdSinceMs = values.since === undefined ? 0 : parseTimeFlag('since', values.since, Date.now());
       const states = splitList(values.state).map((s) => s.toUpperCase());
       for (const s of states) {
         if (!(STATES as readonly string[]).includes(s)) throw new UsageError(`--state: unknown state ${JSON.stringify(s)} (one of ${STATES.join(', ').toLowerCase()})`);
       }
       await withClient(globals, async (client) => {
-        const requests = await client.listAllAccessRequests({ states: states as (typeof STATES)[number][], users: values.user ? [values.user] : [] });
+        const requests = await client.listAllAccessRequests({ states: states as (typeof STATES)[number][], users: values.user ? [values.user] : [], createdSinceMs });
         requests.sort((a, b) => b.createdMs - a.createdMs);
         if (globals.format === 'json') return printJson(requests.map(summary));
         if (requests.length === 0) {

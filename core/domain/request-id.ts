@@ -39,6 +39,16 @@ export function newRequestId(): RequestId {
 }
 
 /**
+ * The smallest request id made at `ms` or later: UUIDv7 ids begin with their creation time in
+ * milliseconds (48 bits, hex), so `id >= firstRequestIdAt(ms)` selects the requests created at
+ * or after `ms` as a range of ids.
+ */
+export function firstRequestIdAt(ms: number): string {
+  const hex = Math.max(0, Math.min(ms, 2 ** 48 - 1)).toString(16).padStart(12, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7000-8000-000000000000`;
+}
+
+/**
  * Validates an access request id (any UUID version, case-insensitive) and returns it in
  * lowercase canonical form.
  *

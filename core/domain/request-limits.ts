@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 
 const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
+export const DAY_MS = 24 * HOUR_MS;
 
 /**
  * Fixed limits of access requests and reviews (Teleport's values, see the reference §1.4-1.5).

@@ -1,3 +1,4 @@
+import { firstRequestIdAt } from '../domain/request-id.ts';
 import type { AuditQuery, RequestQuery } from './store.ts';
 
 /**
@@ -49,6 +50,10 @@ export function requestConditions<L>(
     const list = inList(column, values);
     conditions.push(list.sql);
     params.push(list.param);
+  }
+  if (query.createdSinceMs !== undefined) {
+    conditions.push('id >= ?');
+    params.push(firstRequestIdAt(query.createdSinceMs));
   }
   if (query.expiringBeforeMs !== undefined) {
     const condition = expiring(query.expiringBeforeMs);

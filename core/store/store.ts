@@ -122,6 +122,8 @@ export interface RequestQuery {
    * requests whose accessExpiresMs < this.
    */
   expiringBeforeMs?: number;
+  /** Only requests created at or after this time (a range of their UUIDv7 ids). */
+  createdSinceMs?: number;
   /** 1..1000 */
   pageSize: number;
   pageToken?: string;

@@ -94,6 +94,7 @@ describe('garbage input never crashes the server', () => {
     await expect(t.admin.applyRoles(': : :\n- [', 'malformed.yaml')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', details: expect.stringMatching(/malformed\.yaml/) });
     await expect(t.admin.generateUserCerts({ csrPem: 'garbage' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', details: expect.stringMatching(/csr_pem/) });
     await expect(t.admin.listAccessRequests({ pageSize: 100000 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', details: expect.stringMatching(/page_size/) });
+    await expect(t.admin.listAccessRequests({ createdSinceMs: -5 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', details: expect.stringMatching(/created_since_ms/) });
     await expect(t.admin.upsertUser({ user: { name: 'x', roles: ['no-such-role'] } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', details: expect.stringMatching(/unknown role "no-such-role"/) });
   });
 });

@@ -107,7 +107,7 @@ describe('gatehouse CLI against a real server', () => {
     expect(ping.identityExpiresMs - Date.now()).toBeGreaterThan(2159 * 3600_000);
   });
 
-  it('lists audit events in a time window, and says when --limit cut the list short', async () => {
+  it('lists audit events and requests in a time window, and says when --limit cut the list short', async () => {
     const ids = async (args: string[]): Promise<number[]> => {
       const r = await admin(['audit', 'ls', '--format', 'json', ...args]);
       expect(r.code).toBe(0);
@@ -121,6 +121,10 @@ describe('gatehouse CLI against a real server', () => {
     const cut = await admin(['audit', 'ls', '--limit', '2', '--format', 'json']);
     expect((JSON.parse(cut.stdout) as unknown[]).length).toBe(2);
     expect(cut.stderr).toMatch(/showing the first 2 events; there are more/);
+    const recent = await admin(['request', 'ls', '--since', '1h', '--format', 'json']);
+    expect((JSON.parse(recent.stdout) as unknown[]).length).toBeGreaterThan(0);
+    const future = await admin(['request', 'ls', '--since', new Date(Date.now() + 60_000).toISOString(), '--format', 'json']);
+    expect(JSON.parse(future.stdout)).toEqual([]);
     const bad = await admin(['audit', 'ls', '--since', 'yesterday']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--since: expected a duration ago/);

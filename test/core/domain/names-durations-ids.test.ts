@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatDuration, parseDuration } from '../../../core/domain/duration.ts';
-import { newRequestId, parseRequestId } from '../../../core/domain/request-id.ts';
+import { firstRequestIdAt, newRequestId, parseRequestId } from '../../../core/domain/request-id.ts';
 import { parsePluginName, parseRoleName, parseUserName } from '../../../core/domain/validate-names.ts';
 import { expectAppError } from './role-fixtures.ts';
 
@@ -45,6 +45,15 @@ describe('request ids', () => {
     expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(parseRequestId(a)).toBe(a);
     expect(a < b).toBe(true);
+  });
+  it('bounds the ids made at or after a millisecond from below', () => {
+    const before = Date.now();
+    const id = newRequestId();
+    const after = Date.now();
+    expect(id >= firstRequestIdAt(before)).toBe(true);
+    expect(id < firstRequestIdAt(after + 1)).toBe(true);
+    expect(firstRequestIdAt(0)).toBe('00000000-0000-7000-8000-000000000000');
+    expect(firstRequestIdAt(Date.UTC(2026, 11, 1))).toBe(`${Date.UTC(2026, 11, 1).toString(16).padStart(12, '0').replace(/^(.{8})(.{4})$/, '$1-$2')}-7000-8000-000000000000`);
   });
   it('makes distinct ids in creation order even many to a millisecond', () => {
     const ids = Array.from({ length: 5_000 }, () => newRequestId());

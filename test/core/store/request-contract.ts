@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../core/domain/app-error.ts';
+import { firstRequestIdAt } from '../../../core/domain/request-id.ts';
 import type { AccessRequest } from '../../../core/domain/types.ts';
 import type { Store } from '../../../core/store/store.ts';
 import type { StoreContractContext } from './store-contract-context.ts';
@@ -85,6 +86,24 @@ export function describeRequestContract(ctx: StoreContractContext): void {
       expect(await ids(101)).toEqual([1, 3]);
       expect(await ids(501)).toEqual([1, 2, 3, 4]);
       expect(await ids(501, ['APPROVED'])).toEqual([3, 4]);
+    });
+
+    it('createdSinceMs selects requests created at or after a time, by their UUIDv7 ids', async () => {
+      // Ids made at three times, as newRequestId would: the time, in hex, leads the id.
+      const madeAt = (ms: number, n: number): string => `${firstRequestIdAt(ms).slice(0, 24)}${String(n).padStart(12, '0')}`;
+      const t = Date.UTC(2026, 11, 1);
+      for (const [n, ms, state] of [[1, t - 1, 'DENIED'], [2, t, 'DENIED'], [3, t, 'PENDING'], [4, t + 86_400_000, 'EXPIRED']] as const) {
+        await ctx.store.createRequest(makeRequest(n, { id: madeAt(ms, n), state }), audit('access_request.create', madeAt(ms, n)));
+      }
+      const ns = async (query: Omit<Parameters<Store['listRequests']>[0], 'pageSize'>, pageSize = 100) =>
+        (await ctx.store.listRequests({ pageSize, ...query })).items.map((r) => Number(r.id.slice(-2)));
+      expect(await ns({ createdSinceMs: t })).toEqual([2, 3, 4]);
+      expect(await ns({ createdSinceMs: t + 1 })).toEqual([4]);
+      expect(await ns({ createdSinceMs: 0 })).toEqual([1, 2, 3, 4]);
+      expect(await ns({ createdSinceMs: t, states: ['DENIED', 'EXPIRED'] })).toEqual([2, 4]);
+      const first = await ctx.store.listRequests({ pageSize: 1, createdSinceMs: t });
+      expect(first.items.map((r) => Number(r.id.slice(-2)))).toEqual([2]);
+      expect(await ns({ createdSinceMs: t, pageToken: first.nextPageToken })).toEqual([3, 4]);
     });
 
     it('rejects a bad page size or page token with invalid_argument', async () => {

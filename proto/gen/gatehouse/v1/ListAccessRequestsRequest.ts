@@ -1,6 +1,7 @@
 // Original file: proto/gatehouse/v1/gatehouse.proto
 
 import type { RequestState as _gatehouse_v1_RequestState, RequestState__Output as _gatehouse_v1_RequestState__Output } from '../../gatehouse/v1/RequestState';
+import type { Long } from '@grpc/proto-loader';
 
 export interface ListAccessRequestsRequest {
   'states'?: (_gatehouse_v1_RequestState)[];
@@ -8,6 +9,7 @@ export interface ListAccessRequestsRequest {
   'ids'?: (string)[];
   'pageSize'?: (number);
   'pageToken'?: (string);
+  'createdSinceMs'?: (number | string | Long);
 }
 
 export interface ListAccessRequestsRequest__Output {
@@ -16,4 +18,5 @@ export interface ListAccessRequestsRequest__Output {
   'ids': (string)[];
   'pageSize': (number);
   'pageToken': (string);
+  'createdSinceMs': (number);
 }
