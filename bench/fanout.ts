@@ -22,11 +22,25 @@ const decodeEvent = loadGatehouseProto().gatehouse.v1.AccessService.service.Watc
  */
 export async function openWatchers(addr: string, identity: ClientIdentity, n: number, connections: number, onMessage: (bytes: Buffer, at: number) => void) {
   const clients = Array.from({ length: connections }, (_, i) => new GatehouseClient({ addr, identity, channelOptions: { ...CONNECTION_OPTIONS(1000 + i), 'grpc.default_authority': SERVER_NAME } }));
+  // An empty WatchEventsRequest: every access request event.
+  const streams = await openStreams(n, (i) => clients[i % connections]!.raw.makeServerStreamRequest(WATCH_EVENTS, id, id, Buffer.alloc(0)), onMessage);
+  return {
+    close: () => {
+      streams.close();
+      for (const c of clients) c.close();
+    },
+  };
+}
+
+/**
+ * Opens `n` server streams with `open(i)`; resolves once each has its first message (INIT, or
+ * the bare stream's "init"), handing every later message to `onMessage` as it arrives.
+ */
+async function openStreams(n: number, open: (i: number) => grpc.ClientReadableStream<Buffer>, onMessage: (bytes: Buffer, at: number) => void): Promise<{ close(): void }> {
   const streams: grpc.ClientReadableStream<Buffer>[] = [];
   let inits = 0;
   for (let i = 0; i < n; i++) {
-    // An empty WatchEventsRequest: every access request event.
-    const s = clients[i % connections]!.raw.makeServerStreamRequest(WATCH_EVENTS, id, id, Buffer.alloc(0));
+    const s = open(i);
     let first = true;
     s.on('data', (bytes: Buffer) => {
       const at = performance.now();
@@ -41,15 +55,10 @@ export async function openWatchers(addr: string, identity: ClientIdentity, n: nu
   }
   const deadline = Date.now() + 120_000;
   while (inits < n) {
-    if (Date.now() > deadline) throw new Error(`only ${inits}/${n} watchers got INIT`);
+    if (Date.now() > deadline) throw new Error(`only ${inits}/${n} streams got their first message`);
     await sleep(20);
   }
-  return {
-    close: () => {
-      for (const s of streams) s.cancel();
-      for (const c of clients) c.close();
-    },
-  };
+  return { close: () => streams.forEach((s) => s.cancel()) };
 }
 
 /**
@@ -117,37 +126,15 @@ export async function gatehouseFanout(addr: string, watcher: ClientIdentity, ali
   };
 }
 
-export async function openBareSubscribers(b: Baseline, n: number, connections: number): Promise<{ close(): void }> {
-  const streams: grpc.ClientReadableStream<Buffer>[] = [];
-  let inits = 0;
-  for (let i = 0; i < n; i++) {
-    const s = b.client(5000 + (i % connections)).makeServerStreamRequest('/bench.Baseline/Subscribe', id, id, Buffer.alloc(0));
-    s.on('data', () => inits++);
-    s.on('error', () => undefined);
-    streams.push(s);
-    if (i % 500 === 499) await sleep(20);
-  }
-  while (inits < n) await sleep(20);
-  return { close: () => streams.forEach((s) => s.cancel()) };
+/** Opens `n` bare Subscribe streams over `connections` connections, like openWatchers. */
+export function openBareSubscribers(b: Baseline, n: number, connections: number, onMessage: (bytes: Buffer, at: number) => void = () => undefined): Promise<{ close(): void }> {
+  return openStreams(n, (i) => b.client(5000 + (i % connections)).makeServerStreamRequest('/bench.Baseline/Subscribe', id, id, Buffer.alloc(0)), onMessage);
 }
 
 /** `n` bare subscribers; each `once()` publishes a payload and times its delivery to all. */
 export async function baselineFanout(b: Baseline, n: number, payloadSize: number): Promise<Fanout> {
   const received = new Arrivals();
-  const connections = Math.min(n, 20);
-  const streams: grpc.ClientReadableStream<Buffer>[] = [];
-  let inits = 0;
-  for (let i = 0; i < n; i++) {
-    const s = b.client(2000 + (i % connections)).makeServerStreamRequest('/bench.Baseline/Subscribe', id, id, Buffer.alloc(0));
-    s.on('data', (msg: Buffer) => {
-      const at = performance.now();
-      if (msg.length < 8) inits++;
-      else received.add(msg, at);
-    });
-    s.on('error', () => undefined);
-    streams.push(s);
-  }
-  while (inits < n) await sleep(20);
+  const subscribers = await openBareSubscribers(b, n, Math.min(n, 20), (bytes, at) => received.add(bytes, at));
   let i = 0;
   return {
     once: async () => {
@@ -162,7 +149,7 @@ export async function baselineFanout(b: Baseline, n: number, payloadSize: number
       });
     },
     close: async () => {
-      for (const s of streams) s.cancel();
+      subscribers.close();
       await sleep(1000);
     },
   };
