@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
+import type { AppError } from '../domain/app-error.ts';
 import { createServer } from '../server/create-server.ts';
 import { loadServerConfig } from '../server/server-config.ts';
 import { UsageError } from './cli-error.ts';
@@ -55,7 +56,10 @@ export async function runServerCommand(argv: string[], env: CliEnv): Promise<voi
   });
   const log = pino({ level: config.logLevel, base: { service: 'gatehouse' } });
   const firstStart = !existsSync(config.adminIdentityPath);
-  const server = await createServer({ config, log });
+  // Set once the shutdown below is wired: the store failing for good stops the server, and the
+  // command then fails, so the process exits non-zero and its supervisor starts it again.
+  let onFatal: ((err: AppError) => void) | undefined;
+  const server = await createServer({ config, log, onFatal: (err) => onFatal?.(err) });
 
   const rel = path.relative(env.cwd, config.adminIdentityPath) || config.adminIdentityPath;
   const id = rel.includes(' ') ? JSON.stringify(rel) : rel;
@@ -72,6 +76,7 @@ export async function runServerCommand(argv: string[], env: CliEnv): Promise<voi
       `Use --identity ${id} to act as admin from elsewhere.\n\n`,
   );
 
+  let fatal: AppError | undefined;
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string): void => {
       log.info({ signal }, 'shutting down');
@@ -82,5 +87,10 @@ export async function runServerCommand(argv: string[], env: CliEnv): Promise<voi
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
+    onFatal = (err) => {
+      fatal = err;
+      shutdown('store failure');
+    };
   });
+  if (fatal) throw fatal;
 }

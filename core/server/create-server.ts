@@ -19,6 +19,7 @@ import { tolerantDefinition, type RpcRuntime } from '../api/rpc.ts';
 import { createUserRoleHandlers } from '../api/user-role-handlers.ts';
 import { installGracefulCloseGuard } from '../api/http2-graceful-close.ts';
 import { createWatchHandler } from '../api/watch-handler.ts';
+import type { AppError } from '../domain/app-error.ts';
 import { createStore } from '../store/create-store.ts';
 import type { Store } from '../store/store.ts';
 import { bootstrapIdentities } from './bootstrap.ts';
@@ -47,6 +48,12 @@ export interface CreateServerOptions {
   log: Logger;
   /** Clock, injectable for tests. @default Date.now */
   now?: () => number;
+  /**
+   * Called once if the store stops for good (SQLite: a sync to disk failed): every call fails
+   * UNAVAILABLE from then on and only a restart recovers. `gatehouse server start` stops and
+   * exits non-zero, so that a supervisor (systemd, Docker's restart policy) starts it again.
+   */
+  onFatal?: (err: AppError) => void;
 }
 
 function hostOf(addr: string): string {
@@ -66,7 +73,14 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
   const now = options.now ?? Date.now;
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
 
-  const store = await createStore(config.storage, { log: log.child({ component: 'store' }), now });
+  const store = await createStore(config.storage, {
+    log: log.child({ component: 'store' }),
+    now,
+    onFatal: (err) => {
+      log.fatal({ err }, 'the store stopped for good; every call fails UNAVAILABLE until the server is restarted');
+      options.onFatal?.(err);
+    },
+  });
   const stops: Array<() => Promise<void> | void> = [() => store.close()];
   const stopAll = async (): Promise<void> => {
     for (const stop of stops.splice(0).reverse()) {

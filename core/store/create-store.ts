@@ -1,4 +1,4 @@
-import { invalidArgument } from '../domain/app-error.ts';
+import { invalidArgument, type AppError } from '../domain/app-error.ts';
 import { openPostgresStore } from './postgres/postgres-store.ts';
 import { openSqliteStore } from './sqlite/sqlite-store.ts';
 import type { StoreLog } from './store-log.ts';
@@ -9,6 +9,11 @@ export interface CreateStoreOptions {
   log?: StoreLog;
   /** Clock for event and audit times. @default Date.now */
   now?: () => number;
+  /**
+   * Called once if the store stops for good and only a restart can recover it (SQLite: a sync
+   * to disk failed). PostgreSQL never stops so: it reconnects after connection errors.
+   */
+  onFatal?: (err: AppError) => void;
 }
 
 /**
@@ -33,5 +38,5 @@ export async function createStore(url: string, options: CreateStoreOptions = {})
     throw invalidArgument(`unsupported store URL scheme "${url.slice(0, url.indexOf(':'))}" (use sqlite: or postgres://)`);
   }
   if (path.trim() === '') throw invalidArgument('store URL names no SQLite file');
-  return openSqliteStore({ path, ...common });
+  return openSqliteStore({ path, ...common, ...(options.onFatal ? { onFatal: options.onFatal } : {}) });
 }

@@ -17,6 +17,19 @@ export interface BatchItem<T> {
 export type BatchOutcome<T> = { ok: true; value: T } | { ok: false; error: AppError };
 
 /**
+ * How the WAL file is made durable. The default is node:fs's fdatasync; tests pass one that
+ * fails the way a failing disk's does (EIO), to exercise what the store does then.
+ */
+export interface WalSync {
+  /** Returns once everything written to `fd` is durable; throws if the disk could not make it so. */
+  now(fd: number): void;
+  /** The same on libuv's thread pool. */
+  later(fd: number, done: (err: Error | null) => void): void;
+}
+
+export const FDATASYNC: WalSync = { now: fdatasyncSync, later: fdatasync };
+
+/**
  * One `node:sqlite` connection with the settings the Store's guarantees rest on, a cache of
  * prepared statements and synchronous transactions. Driver errors leave as AppError.
  */
@@ -25,6 +38,7 @@ export class SqliteConnection {
   readonly #log: StoreLog;
   /** The WAL file, which `sync`/`syncNow` fdatasync; undefined when COMMIT syncs by itself. */
   readonly #walFd: number | undefined;
+  readonly #walSync: WalSync;
   readonly #statements = new Map<string, StatementSync>();
   #closed = false;
 
@@ -38,7 +52,7 @@ export class SqliteConnection {
    * the WAL before each checkpoint. Without WAL (a file system that lacks it), `synchronous=FULL`
    * and the sync methods do nothing.
    */
-  static open(path: string, busyTimeoutMs: number, log: StoreLog): SqliteConnection {
+  static open(path: string, busyTimeoutMs: number, log: StoreLog, walSync: WalSync = FDATASYNC): SqliteConnection {
     let db: DatabaseSync;
     try {
       db = new DatabaseSync(path, { timeout: busyTimeoutMs, enableForeignKeyConstraints: true });
@@ -52,17 +66,18 @@ export class SqliteConnection {
       db.exec(`PRAGMA synchronous = ${wal ? 'NORMAL' : 'FULL'}; PRAGMA foreign_keys = ON;`);
       migrateSqlite(db);
       // Reading in WAL mode has created the WAL file; it stays while this connection is open.
-      return new SqliteConnection(db, log, wal ? openWal(`${path}-wal`) : undefined);
+      return new SqliteConnection(db, log, wal ? openWal(`${path}-wal`) : undefined, walSync);
     } catch (err) {
       db.close();
       throw err instanceof AppError ? err : translateSqliteError(err);
     }
   }
 
-  private constructor(db: DatabaseSync, log: StoreLog, walFd: number | undefined) {
+  private constructor(db: DatabaseSync, log: StoreLog, walFd: number | undefined, walSync: WalSync) {
     this.#db = db;
     this.#log = log;
     this.#walFd = walFd;
+    this.#walSync = walSync;
   }
 
   /** Makes every transaction committed so far durable, blocking the event loop meanwhile. */
@@ -70,7 +85,7 @@ export class SqliteConnection {
     this.#checkOpen();
     if (this.#walFd === undefined) return;
     try {
-      fdatasyncSync(this.#walFd);
+      this.#walSync.now(this.#walFd);
     } catch (err) {
       throw syncFailed(err);
     }
@@ -85,7 +100,7 @@ export class SqliteConnection {
     const fd = this.#walFd;
     if (fd === undefined) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      fdatasync(fd, (err) => (err ? reject(syncFailed(err)) : resolve()));
+      this.#walSync.later(fd, (err) => (err ? reject(syncFailed(err)) : resolve()));
     });
   }
 

@@ -46,15 +46,17 @@ export const MAX_BATCH = 32;
  * run before the writer's own `await` resumes); reads pass their result through `afterDurable`,
  * so a read that saw a commit still being synced answers only once that sync is done.
  *
- * If a sync fails the store stops: pending and later writes and reads fail `unavailable`. After
- * a failed fsync the kernel may have dropped the unsynced pages, so continuing could acknowledge
- * writes that are lost; a restart recovers from what is on disk.
+ * If a sync fails the store stops: pending and later writes and reads fail `unavailable`, and
+ * `onFatal` is called. After a failed fsync the kernel may have dropped the unsynced pages, so
+ * continuing (or retrying the fsync, which may then succeed) could acknowledge writes that are
+ * lost; a restart recovers from what is on disk.
  */
 export class SqliteGroupCommit {
   readonly #db: SqliteConnection;
   readonly #now: () => number;
   readonly #appended: AppendListeners;
   readonly #log: StoreLog;
+  readonly #onFatal: ((err: AppError) => void) | undefined;
   /** Events appended by the write in progress. */
   #txEvents: StoredEvent[] = [];
   /** Writes waiting for the next group commit. */
@@ -68,11 +70,12 @@ export class SqliteGroupCommit {
   #waiters: DurableWaiter[] = [];
   #failed: AppError | undefined;
 
-  constructor(db: SqliteConnection, now: () => number, appended: AppendListeners, log: StoreLog) {
+  constructor(db: SqliteConnection, now: () => number, appended: AppendListeners, log: StoreLog, onFatal?: (err: AppError) => void) {
     this.#db = db;
     this.#now = now;
     this.#appended = appended;
     this.#log = log;
+    this.#onFatal = onFatal;
   }
 
   /**
@@ -222,5 +225,10 @@ export class SqliteGroupCommit {
     this.#log.error({ err: cause }, 'SQLite sync failed; the store refuses further reads and writes');
     for (const waiter of this.#waiters.splice(0)) waiter.run(failed);
     for (const item of this.#pending.splice(0)) item.reject(failed);
+    try {
+      this.#onFatal?.(failed);
+    } catch (err) {
+      this.#log.error({ err }, 'the store failure listener threw');
+    }
   }
 }

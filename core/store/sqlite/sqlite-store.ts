@@ -23,7 +23,7 @@ import {
   putUserEvent,
   requestWrite,
 } from '../stored-rows.ts';
-import { SqliteConnection } from './sqlite-connection.ts';
+import { SqliteConnection, type WalSync } from './sqlite-connection.ts';
 import { SqliteGroupCommit } from './sqlite-group-commit.ts';
 
 export interface SqliteStoreOptions {
@@ -35,6 +35,13 @@ export interface SqliteStoreOptions {
   now?: () => number;
   /** How long a write waits for a lock held by another connection. @default 5000 */
   busyTimeoutMs?: number;
+  /**
+   * Called once if the store stops for good: a sync to disk failed, so only a restart, which
+   * recovers from what is on disk, can make it usable again. Every later call fails `unavailable`.
+   */
+  onFatal?: (err: AppError) => void;
+  /** How the WAL is made durable. @default fdatasync (node:fs) */
+  walSync?: WalSync;
 }
 
 /**
@@ -76,8 +83,8 @@ const MAX_READ_EVENTS = 10_000;
  */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
   const log = options.log ?? silentLog;
-  const connection = SqliteConnection.open(options.path, options.busyTimeoutMs ?? 5_000, log);
-  return new SqliteStore(connection, log, options.now ?? Date.now);
+  const connection = SqliteConnection.open(options.path, options.busyTimeoutMs ?? 5_000, log, options.walSync);
+  return new SqliteStore(connection, log, options.now ?? Date.now, options.onFatal);
 }
 
 class SqliteStore implements Store {
@@ -87,10 +94,10 @@ class SqliteStore implements Store {
   /** Recently written or read requests (an approve reads back the request its create just wrote). */
   readonly #requests = new ParsedRowCache<AccessRequest>(1_000);
 
-  constructor(db: SqliteConnection, log: StoreLog, now: () => number) {
+  constructor(db: SqliteConnection, log: StoreLog, now: () => number, onFatal: ((err: AppError) => void) | undefined) {
     this.#db = db;
     this.#appended = new AppendListeners(log);
-    this.#commits = new SqliteGroupCommit(db, now, this.#appended, log);
+    this.#commits = new SqliteGroupCommit(db, now, this.#appended, log, onFatal);
   }
 
   // ---- access requests ----

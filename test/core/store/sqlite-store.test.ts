@@ -6,6 +6,8 @@ import { pathToFileURL } from 'node:url';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AppError } from '../../../core/domain/app-error.ts';
+import { FDATASYNC, type WalSync } from '../../../core/store/sqlite/sqlite-connection.ts';
 import { MAX_BATCH } from '../../../core/store/sqlite/sqlite-group-commit.ts';
 import { openSqliteStore, sqliteExpiring } from '../../../core/store/sqlite/sqlite-store.ts';
 import { audit, makeRequest, requestId } from './store-fixtures.ts';
@@ -202,6 +204,86 @@ describe('SqliteStore durability', () => {
     expect(lines.map((l) => JSON.parse(l))).toEqual([
       expect.objectContaining({ level: 40, component: 'store', msg: 'SQLite WAL mode unavailable; using the default journal' }),
     ]);
+  });
+
+  /**
+   * A WAL sync that works until `failing` is set, then fails the way fdatasync fails on a
+   * failing disk (EIO), on the event loop and on the thread pool alike.
+   */
+  function breakableSync(): { walSync: WalSync; fail(): void; calls: { now: number; later: number } } {
+    let failing = false;
+    const calls = { now: 0, later: 0 };
+    const eio = (): Error => Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO', errno: -5, syscall: 'fdatasync' });
+    return {
+      calls,
+      fail: () => (failing = true),
+      walSync: {
+        now: (fd) => {
+          calls.now++;
+          if (failing) throw eio();
+          FDATASYNC.now(fd);
+        },
+        later: (fd, done) => {
+          calls.later++;
+          if (failing) setImmediate(() => done(eio()));
+          else FDATASYNC.later(fd, done);
+        },
+      },
+    };
+  }
+
+  it('stops for good when a sync to disk fails: the write fails, so does every later call, and onFatal is told once', async () => {
+    const sync = breakableSync();
+    const fatal: AppError[] = [];
+    const lines: string[] = [];
+    const sink = new Writable({ write(chunk: Buffer, _encoding, done) { lines.push(chunk.toString()); done(); } });
+    const store = await openSqliteStore({ path, walSync: sync.walSync, onFatal: (err) => fatal.push(err), log: pino({ level: 'warn' }, sink) });
+    const announced: number[] = [];
+    store.onAppend((last) => announced.push(last));
+    await store.createRequest(makeRequest(1), audit('access_request.create', requestId(1)));
+    expect(sync.calls.now).toBe(1);
+
+    sync.fail();
+    const stopped = { code: 'unavailable', message: 'the SQLite store stopped after a failed sync to disk; restart the server' };
+    await expect(store.createRequest(makeRequest(2), audit('access_request.create', requestId(2)))).rejects.toMatchObject(stopped);
+    // Nothing is acknowledged or read any more: the kernel may have dropped what was not synced.
+    await expect(store.createRequest(makeRequest(3), audit('access_request.create', requestId(3)))).rejects.toMatchObject(stopped);
+    await expect(store.getRequest(requestId(1))).rejects.toMatchObject(stopped);
+    await expect(store.listRequests({ pageSize: 10 })).rejects.toMatchObject(stopped);
+    await expect(store.lastPosition()).rejects.toMatchObject(stopped);
+    expect(announced).toEqual([1]);
+    expect(fatal).toEqual([expect.objectContaining(stopped)]);
+    expect(fatal[0]?.cause).toMatchObject({ message: 'cannot make SQLite commits durable: fdatasync of the WAL file failed', cause: { code: 'EIO' } });
+    expect(lines.map((l) => JSON.parse(l))).toContainEqual(expect.objectContaining({ level: 50, msg: 'SQLite sync failed; the store refuses further reads and writes' }));
+    await store.close();
+
+    // A restart recovers from the disk: the acknowledged write is there.
+    const reopened = await openSqliteStore({ path });
+    try {
+      expect((await reopened.getRequest(requestId(1)))?.id).toBe(requestId(1));
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('fails every write of a burst whose sync on the thread pool fails, and announces none of them', async () => {
+    const sync = breakableSync();
+    const fatal: AppError[] = [];
+    const store = await openSqliteStore({ path, walSync: sync.walSync, onFatal: (err) => fatal.push(err) });
+    try {
+      const announced: number[] = [];
+      store.onAppend((last) => announced.push(last));
+      sync.fail();
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: BURST }, (_, i) => store.createRequest(makeRequest(i + 1), audit('access_request.create', requestId(i + 1)))),
+      );
+      expect(sync.calls).toEqual({ now: 0, later: 1 });
+      expect(outcomes.every((o) => o.status === 'rejected' && (o.reason as AppError).code === 'unavailable')).toBe(true);
+      expect(announced).toEqual([]);
+      expect(fatal).toHaveLength(1);
+    } finally {
+      await store.close();
+    }
   });
 
   it('reports a file it cannot open as unavailable', async () => {
