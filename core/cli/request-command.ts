@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { AccessRequest__Output } from '../../proto/gen/gatehouse/v1/AccessRequest.ts';
 import { createKeyAndCsr } from '../auth/csr.ts';
+import { DAY_MS, REQUEST_LIFESPAN_MS } from '../domain/request-limits.ts';
 import { writeIdentityFile } from '../auth/identity-file.ts';
 import type { GatehouseClient } from '../client/gatehouse-client.ts';
 import { UsageError } from './cli-error.ts';
@@ -12,7 +13,7 @@ const USAGE = `Usage: gatehouse request <command>
 
 Commands:
   create --roles R1,R2 [--reason TEXT] [--reviewers A,B] [--max-duration 4h] [--user NAME] [--wait] [--dry-run]
-  ls [--state pending|approved|denied|expired|revoked] [--user NAME]
+  ls [--state pending|approved|denied|expired|revoked] [--user NAME] [--since WHEN | --all]
   show ID
   review ID --approve|--deny [--reason TEXT] [--author NAME]
   revoke ID [--reason TEXT]        (admin) cut an approved request's access now
@@ -20,6 +21,7 @@ Commands:
   assume ID [--out FILE] [--ttl 1h] get a certificate carrying the request's roles`;
 
 const STATES = ['PENDING', 'APPROVED', 'DENIED', 'EXPIRED', 'REVOKED'] as const;
+const LIFESPAN_DAYS = Math.round(REQUEST_LIFESPAN_MS / DAY_MS);
 
 function summary(r: AccessRequest__Output): Record<string, unknown> {
   return {
@@ -149,18 +151,33 @@ export async function runRequestCommand(argv: string[], env: CliEnv): Promise<vo
     case 'list': {
       const { values, globals } = parseCommand(
         rest,
-        { state: { type: 'string' }, user: { type: 'string' }, since: { type: 'string' } },
-        'Usage: gatehouse request ls [--state STATE[,STATE]] [--user NAME] [--since WHEN]\n\n  --since   created since: how long ago (24h, 7d) or an ISO date or time (2026-12-01)',
+        { state: { type: 'string' }, user: { type: 'string' }, since: { type: 'string' }, all: { type: 'boolean' } },
+        'Usage: gatehouse request ls [--state STATE[,STATE]] [--user NAME] [--since WHEN | --all]\n\n' +
+          '  --since   created since: how long ago (24h, 7d) or an ISO date or time (2026-12-01);\n' +
+          `            default ${LIFESPAN_DAYS}d, which holds every request that can still change\n` +
+          '  --all     every request ever made',
         env,
       );
-      const createdSinceMs = values.since === undefined ? 0 : parseTimeFlag('since', values.since, Date.now());
+      if (values.since !== undefined && values.all) throw new UsageError('--since and --all: give one or the other');
+      // By default only the requests that can still change, and those resolved lately: a
+      // cluster keeps every request ever made, and listing them all is what --all is for.
+      const windowed = values.since === undefined && values.all !== true;
+      const createdSinceMs = values.all ? 0 : values.since !== undefined ? parseTimeFlag('since', values.since, Date.now()) : Date.now() - REQUEST_LIFESPAN_MS;
       const states = splitList(values.state).map((s) => s.toUpperCase());
       for (const s of states) {
         if (!(STATES as readonly string[]).includes(s)) throw new UsageError(`--state: unknown state ${JSON.stringify(s)} (one of ${STATES.join(', ').toLowerCase()})`);
       }
       await withClient(globals, async (client) => {
-        const requests = await client.listAllAccessRequests({ states: states as (typeof STATES)[number][], users: values.user ? [values.user] : [], createdSinceMs });
+        const filter = { states: states as (typeof STATES)[number][], users: values.user ? [values.user] : [] };
+        const requests = await client.listAllAccessRequests({ ...filter, createdSinceMs });
         requests.sort((a, b) => b.createdMs - a.createdMs);
+        if (windowed) {
+          // Ids sort by creation, so the first of an unbounded list is the oldest match.
+          const oldest = (await client.listAccessRequests({ ...filter, pageSize: 1 })).requests[0];
+          if (oldest !== undefined && oldest.createdMs < createdSinceMs) {
+            process.stderr.write(`(showing requests created in the last ${LIFESPAN_DAYS} days; there are older ones: list them with --since WHEN or --all)\n`);
+          }
+        }
         if (globals.format === 'json') return printJson(requests.map(summary));
         if (requests.length === 0) {
           process.stdout.write('No access requests.\n');

@@ -22,6 +22,13 @@ export const REQUEST_LIMITS = Object.freeze({
   maxSessionTtlMs: 30 * HOUR_MS,
 });
 
+/**
+ * How long after its creation a request can still change: its access ends at most
+ * maxAccessDuration after it was created (its review deadline comes sooner), plus a day for an
+ * expiry sweep that ran late. A request created longer ago is resolved for good.
+ */
+export const REQUEST_LIFESPAN_MS = REQUEST_LIMITS.maxAccessDurationMs + DAY_MS;
+
 /** Length of `s` in UTF-8 bytes, the unit of the byte limits (without encoding it). */
 export function utf8Length(s: string): number {
   return Buffer.byteLength(s, 'utf8');

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { GatehouseError } from '../../core/client/client-error.ts';
-import { DAY_MS, REQUEST_LIMITS } from '../../core/domain/request-limits.ts';
+import { REQUEST_LIFESPAN_MS } from '../../core/domain/request-limits.ts';
 import type { PluginConfig } from './load-plugin-config.ts';
 import type { PluginContext, PluginDefinition, PluginHandler } from './plugin-definition.ts';
 import { PluginError } from './plugin-error.ts';
@@ -125,9 +125,9 @@ export async function startPlugin<C>(options: StartPluginOptions<C>): Promise<Ru
       const pending = await client.listAllAccessRequests({ states: ['PENDING'] });
       for (const request of pending) dispatcher.dispatch(request, 'reconcile');
       const since = now() - reconcileWindowMs;
-      // A request's last change comes by its access expiry, at most maxAccessDuration after it
-      // was created (a day more for an expiry sweep that ran late): older ones are not read.
-      const createdSinceMs = Math.max(0, since - REQUEST_LIMITS.maxAccessDurationMs - DAY_MS);
+      // A request changes for the last time within REQUEST_LIFESPAN_MS of its creation: one
+      // created longer before the window cannot have changed in it, so it is not read.
+      const createdSinceMs = Math.max(0, since - REQUEST_LIFESPAN_MS);
       const resolved = (await client.listAllAccessRequests({ states: ['APPROVED', 'DENIED', 'EXPIRED', 'REVOKED'], createdSinceMs })).filter((r) => r.updatedMs >= since);
       for (const request of resolved) dispatcher.dispatch(request, 'reconcile');
       log.info({ pending: pending.length, resolved: resolved.length }, 'reconciling existing requests');

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_ROLES_YAML, startTestServer, type TestServer } from '../../support/test-server.ts';
+import { makeRequest } from '../store/store-fixtures.ts';
 
 const run = promisify(execFile);
 const CLI = path.resolve('core/cli/main.ts');
@@ -128,6 +129,32 @@ describe('gatehouse CLI against a real server', () => {
     const bad = await admin(['audit', 'ls', '--since', 'yesterday']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--since: expected a duration ago/);
+  });
+
+  it('lists the requests that can still change by default, and older ones with --since or --all', async () => {
+    const listed = async (args: string[]): Promise<{ ids: string[]; stderr: string }> => {
+      const r = await admin(['request', 'ls', '--format', 'json', ...args]);
+      expect(r.code).toBe(0);
+      return { ids: (JSON.parse(r.stdout) as Array<{ id: string }>).map((x) => x.id), stderr: r.stderr };
+    };
+    const before = await listed([]);
+    expect(before.ids.length).toBeGreaterThan(0);
+    expect(before.stderr).toBe('');
+    // A request resolved long ago, put straight into the store: its id carries its creation time
+    // (August 2025), as every request id does.
+    const old = makeRequest(1, { roles: ['prodaccess'], state: 'EXPIRED', createdMs: Date.parse('2025-08-10T00:00:00Z') });
+    await t.server.store.createRequest(old, { type: 'access_request.create', actor: 'alice', requestId: old.id, details: {} });
+
+    const recent = await listed([]);
+    expect(recent.ids).toEqual(before.ids);
+    expect(recent.stderr).toMatch(/showing requests created in the last 15 days; there are older ones: list them with --since WHEN or --all/);
+    const all = await listed(['--all']);
+    expect(all.ids).toEqual([...before.ids, old.id]);
+    expect(all.stderr).toBe('');
+    expect((await listed(['--since', '2025-08-01'])).ids).toEqual([...before.ids, old.id]);
+    const both = await admin(['request', 'ls', '--all', '--since', '1h']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--since and --all: give one or the other/);
   });
 
   it('takes global flags before the command as well as after it', async () => {
