@@ -9,11 +9,12 @@ import type { CliEnv } from './parse-command.ts';
 import { parseArgs } from 'node:util';
 
 const USAGE = `Usage: gatehouse server start [--data-dir DIR] [--listen HOST:PORT] [--enroll-listen HOST:PORT]
-                              [--config FILE] [--storage URL] [--log-level LEVEL]
+                              [--metrics-listen HOST:PORT] [--config FILE] [--storage URL] [--log-level LEVEL]
 
 Starts the access-request server. Defaults: data in ./data (CA, SQLite file, admin identity),
 API on 127.0.0.1:3025 (mutual TLS), invite redemption on the next port.
---storage: sqlite:PATH (default) or postgres://USER@HOST:PORT/DB for several replicas.`;
+--storage: sqlite:PATH (default) or postgres://USER@HOST:PORT/DB for several replicas.
+--metrics-listen: serve Prometheus /metrics and /healthz over plain HTTP there (off by default).`;
 
 export async function runServerCommand(argv: string[], env: CliEnv): Promise<void> {
   const [sub, ...rest] = argv;
@@ -32,6 +33,7 @@ export async function runServerCommand(argv: string[], env: CliEnv): Promise<voi
         'data-dir': { type: 'string' },
         listen: { type: 'string' },
         'enroll-listen': { type: 'string' },
+        'metrics-listen': { type: 'string' },
         config: { type: 'string', short: 'c' },
         storage: { type: 'string' },
         'log-level': { type: 'string' },
@@ -51,6 +53,7 @@ export async function runServerCommand(argv: string[], env: CliEnv): Promise<voi
     ...(values['data-dir'] ? { dataDir: path.resolve(env.cwd, values['data-dir']) } : {}),
     ...(values.listen ? { listen: values.listen } : {}),
     ...(values['enroll-listen'] ? { enrollListen: values['enroll-listen'] } : {}),
+    ...(values['metrics-listen'] ? { metricsListen: values['metrics-listen'] } : {}),
     ...(values.storage ? { storage: values.storage } : {}),
     ...(values['log-level'] ? { logLevel: values['log-level'] } : {}),
   });
@@ -65,7 +68,7 @@ export async function runServerCommand(argv: string[], env: CliEnv): Promise<voi
   const id = rel.includes(' ') ? JSON.stringify(rel) : rel;
   const cli = 'gatehouse';
   process.stderr.write(
-    `\nGatehouse is running: API ${server.addr} (mTLS), invites ${server.enrollAddr}, data in ${config.dataDir}\n` +
+    `\nGatehouse is running: API ${server.addr} (mTLS), invites ${server.enrollAddr}${server.metricsAddr ? `, metrics http://${server.metricsAddr}/metrics` : ''}, data in ${config.dataDir}\n` +
       `${firstStart ? 'First start: created the cluster CA and ' : ''}admin identity: ${config.adminIdentityPath}\n\n` +
       `Next steps, in another terminal (in a checkout, \`gatehouse\` is \`./dev gatehouse\`; ./data/admin-identity.pem is picked up from this directory):\n` +
       `  ${cli} roles apply -f examples/roles.yaml        # add roles (Teleport v4 role YAML)\n` +

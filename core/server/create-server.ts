@@ -25,7 +25,9 @@ import type { Store } from '../store/store.ts';
 import { bootstrapIdentities } from './bootstrap.ts';
 import { EventHub } from './event-hub.ts';
 import { ExpiryService } from './expiry-service.ts';
+import { startMetricsListener } from './metrics-listener.ts';
 import { RoleRegistry } from './role-registry.ts';
+import { ServerMetrics } from './server-metrics.ts';
 import { UserDirectory } from './user-directory.ts';
 import type { ServerConfig } from './server-config.ts';
 import { SERVER_VERSION } from './version.ts';
@@ -34,6 +36,8 @@ export interface RunningServer {
   /** `host:port` the API listens on (the real port when configured with :0). */
   addr: string;
   enrollAddr: string;
+  /** `host:port` of /metrics and /healthz; "" when off (config `metrics_listen`). */
+  metricsAddr: string;
   adminIdentityPath: string;
   caPem: string;
   store: Store;
@@ -135,9 +139,11 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
       now,
     };
     const rpcLog = log.child({ component: 'rpc' });
+    const metrics = config.metricsListen ? new ServerMetrics({ watchers: () => hub.sinkCount, eventPosition: () => hub.position }) : undefined;
     const rt: RpcRuntime = {
       authenticate: createAuthenticator({ store, getUser: (name) => users.get(name), getRole: deps.getRole, parseIdentity: (der) => identities.get(der), now }),
       log: rpcLog,
+      ...(metrics ? { observe: (method: string, code: string, seconds: number) => metrics.observeRpc(method, code, seconds) } : {}),
     };
 
     const bootstrap = { config, store, roles, ca, log, now };
@@ -191,14 +197,22 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
     expiry.start();
     stops.push(() => expiry.stop());
 
+    let metricsAddr = '';
+    if (metrics) {
+      const listener = await startMetricsListener(config.metricsListen, metrics.registry, log);
+      stops.push(() => listener.close());
+      metricsAddr = listener.addr;
+    }
+
     // Open watch streams end when the server shuts down; stop() closes them first (children first).
     const addr = `${hostOf(config.listen).includes(':') ? `[${hostOf(config.listen)}]` : hostOf(config.listen)}:${port}`;
     const enrollAddr = `${hostOf(config.enrollListen)}:${enrollPort}`;
-    log.info({ addr, enrollAddr, storage: config.storage.startsWith('postgres') ? 'postgres' : config.storage, cluster: config.clusterName }, 'gatehouse server listening');
+    log.info({ addr, enrollAddr, ...(metricsAddr ? { metricsAddr } : {}), storage: config.storage.startsWith('postgres') ? 'postgres' : config.storage, cluster: config.clusterName }, 'gatehouse server listening');
     let stopped: Promise<void> | undefined;
     return {
       addr,
       enrollAddr,
+      metricsAddr,
       adminIdentityPath: config.adminIdentityPath,
       caPem: ca.certPem,
       store,

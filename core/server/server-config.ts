@@ -23,6 +23,8 @@ const fileSchema = z
     data_dir: z.string().min(1).optional(),
     listen: hostPort.optional(),
     enroll_listen: hostPort.optional(),
+    /** Prometheus `/metrics` and `/healthz` over plain HTTP; off when unset. */
+    metrics_listen: hostPort.optional(),
     /** `sqlite:PATH` (default `sqlite:<data_dir>/gatehouse.db`) or `postgres://…`. */
     storage: z.string().min(1).optional(),
     /** Extra DNS names / IPs for the server certificate. */
@@ -75,6 +77,8 @@ export interface ServerConfig {
   dataDir: string;
   listen: string;
   enrollListen: string;
+  /** "" when the metrics listener is off. */
+  metricsListen: string;
   storage: string;
   publicAddrs: string[];
   logLevel: string;
@@ -97,6 +101,7 @@ export interface ServerOptions {
   dataDir?: string;
   listen?: string;
   enrollListen?: string;
+  metricsListen?: string;
   storage?: string;
   logLevel?: string;
 }
@@ -132,12 +137,17 @@ export function loadServerConfig(options: ServerOptions): ServerConfig {
   const check = hostPort.safeParse(listen);
   if (!check.success) throw new AppError('invalid_argument', `--listen: expected HOST:PORT, got ${JSON.stringify(listen)}`);
   const enrollListen = options.enrollListen ?? file.enroll_listen ?? defaultEnrollListen(listen);
+  const metricsListen = options.metricsListen ?? file.metrics_listen ?? '';
+  if (metricsListen !== '' && !hostPort.safeParse(metricsListen).success) {
+    throw new AppError('invalid_argument', `--metrics-listen: expected HOST:PORT, got ${JSON.stringify(metricsListen)}`);
+  }
   const l = file.limits ?? {};
   return {
     clusterName: file.cluster_name ?? 'gatehouse',
     dataDir,
     listen,
     enrollListen,
+    metricsListen,
     storage: options.storage ?? file.storage ?? `sqlite:${path.join(dataDir, 'gatehouse.db')}`,
     publicAddrs: file.public_addrs ?? [],
     logLevel: options.logLevel ?? file.log?.level ?? 'info',
