@@ -29,7 +29,7 @@ PROJECT=gatehouse-compose-test
 API_ADDR=127.0.0.1:13025
 FAKE_SLACK_PORT=18090
 FAKE_JIRA_PORT=18092
-TEST_PORTS=(13025 13026 18081 18082 18083 "$FAKE_SLACK_PORT" 18091 "$FAKE_JIRA_PORT")
+TEST_PORTS=(13025 13026 13027 18081 18082 18083 "$FAKE_SLACK_PORT" 18091 "$FAKE_JIRA_PORT")
 SIZE_LIMIT_MB=40
 HEALTHY_LIMIT_S=60
 SIGTERM_CONTAINER=gatehouse-compose-test-sigterm
@@ -257,6 +257,16 @@ fi
 gatehouse request review "$REQUEST_ID" --approve --reason "compose-test approval" --identity "$WORK/admin.pem" >&2
 UPDATED="$(wait_for_fake "$FAKE_SLACK_PORT" updates 30 "$REQUEST_ID" APPROVED)" || fail "the Slack plugin did not update the message after approval"
 log "ok: Slack message updated: $UPDATED"
+
+# The server's metrics listener (metrics_listen in docker/test/server.yaml) counted those calls.
+node -e '
+  fetch("http://127.0.0.1:13027/metrics").then((r) => r.text()).then((text) => {
+    for (const needle of [`method="CreateAccessRequest",code="OK"`, `method="SubmitAccessReview",code="OK"`, "gatehouse_watchers "]) {
+      if (!text.includes(needle)) { console.error(`server /metrics lacks ${needle}`); process.exit(1); }
+    }
+  }, (err) => { console.error(`server /metrics: ${err.message}`); process.exit(1); });
+' || fail "the server's /metrics did not report the calls just made"
+log "ok: server /metrics counts the create and the review"
 
 t_down="$(now_ms)"
 "${COMPOSE[@]}" down -v --remove-orphans >"$WORK/down.log" 2>&1 || { cat "$WORK/down.log" >&2; fail "docker-compose down -v failed"; }
