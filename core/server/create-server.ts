@@ -77,9 +77,11 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
   const now = options.now ?? Date.now;
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
 
+  const metrics = config.metricsListen ? new ServerMetrics() : undefined;
   const store = await createStore(config.storage, {
     log: log.child({ component: 'store' }),
     now,
+    ...(metrics ? { observe: metrics.observeStore } : {}),
     onFatal: (err) => {
       log.fatal({ err }, 'the store stopped for good; every call fails UNAVAILABLE until the server is restarted');
       options.onFatal?.(err);
@@ -139,7 +141,7 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
       now,
     };
     const rpcLog = log.child({ component: 'rpc' });
-    const metrics = config.metricsListen ? new ServerMetrics({ watchers: () => hub.sinkCount, eventPosition: () => hub.position }) : undefined;
+    metrics?.watch({ watchers: () => hub.sinkCount, eventPosition: () => hub.position });
     const rt: RpcRuntime = {
       authenticate: createAuthenticator({ store, getUser: (name) => users.get(name), getRole: deps.getRole, parseIdentity: (der) => identities.get(der), now }),
       log: rpcLog,

@@ -2,7 +2,7 @@ import { invalidArgument, type AppError } from '../domain/app-error.ts';
 import { openPostgresStore } from './postgres/postgres-store.ts';
 import { openSqliteStore } from './sqlite/sqlite-store.ts';
 import type { StoreLog } from './store-log.ts';
-import type { Store } from './store.ts';
+import type { Store, StoreObserver } from './store.ts';
 
 export interface CreateStoreOptions {
   /** @default a logger that discards everything */
@@ -14,6 +14,8 @@ export interface CreateStoreOptions {
    * to disk failed). PostgreSQL never stops so: it reconnects after connection errors.
    */
   onFatal?: (err: AppError) => void;
+  /** Told how long each commit (and, for SQLite, each sync to disk) took: metrics. */
+  observe?: StoreObserver;
 }
 
 /**
@@ -25,7 +27,11 @@ export interface CreateStoreOptions {
  * chosen backend throws when opening (`unavailable`, `failed_precondition`).
  */
 export async function createStore(url: string, options: CreateStoreOptions = {}): Promise<Store> {
-  const common = { ...(options.log ? { log: options.log } : {}), ...(options.now ? { now: options.now } : {}) };
+  const common = {
+    ...(options.log ? { log: options.log } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.observe ? { observe: options.observe } : {}),
+  };
   if (/^postgres(ql)?:\/\//i.test(url)) {
     return openPostgresStore({ connectionString: url, ...common });
   }

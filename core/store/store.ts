@@ -99,6 +99,14 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/**
+ * Told how long each durable write took, for metrics. `commit`: one transaction (a SQLite group
+ * commit of `writes` writes, or one PostgreSQL transaction); `sync`: one fdatasync of SQLite's
+ * WAL, which made `writes` writes durable. Called on the hot path: it must be cheap and must not
+ * throw.
+ */
+export type StoreObserver = (stage: 'commit' | 'sync', seconds: number, writes: number) => void;
+
 export type RequestChange = (current: AccessRequest) => { request: AccessRequest; audit: AuditDraft };
 
 export interface Committed<T> {

@@ -6,7 +6,7 @@ import { applyPluginDataChange } from '../plugin-data-change.ts';
 import { auditConditions, expiringByState, requestConditions } from '../query-filters.ts';
 import { silentLog } from '../store-log.ts';
 import type { StoreLog } from '../store-log.ts';
-import type { AuditQuery, Committed, Invite, Page, RequestChange, RequestQuery, Store } from '../store.ts';
+import type { AuditQuery, Committed, Invite, Page, RequestChange, RequestQuery, Store, StoreObserver } from '../store.ts';
 import {
   deleteEvent,
   parseAuditRow,
@@ -40,6 +40,8 @@ export interface PostgresStoreOptions {
   maxConnections?: number;
   /** How long to wait for a pooled connection before `unavailable`. @default 10000 */
   connectTimeoutMs?: number;
+  /** Told how long each write transaction took (metrics). */
+  observe?: StoreObserver;
 }
 
 /**
@@ -65,7 +67,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
     log,
   );
-  const store = new PostgresStore(db, log, options.now ?? Date.now, options.connectionString);
+  const store = new PostgresStore(db, log, options.now ?? Date.now, options.connectionString, options.observe);
   try {
     await store.start();
   } catch (err) {
@@ -81,14 +83,16 @@ class PostgresStore implements Store {
   readonly #now: () => number;
   readonly #appended: AppendListeners;
   readonly #listener: PostgresListener;
+  readonly #observe: StoreObserver | undefined;
   #closing: Promise<void> | undefined;
   /** One statement outside any transaction (autocommit). */
   readonly #read: Query = (sql, params) => this.#db.query(sql, params);
 
-  constructor(db: PostgresConnection, log: StoreLog, now: () => number, connectionString: string) {
+  constructor(db: PostgresConnection, log: StoreLog, now: () => number, connectionString: string, observe: StoreObserver | undefined) {
     this.#db = db;
     this.#log = log;
     this.#now = now;
+    this.#observe = observe;
     this.#appended = new AppendListeners(log);
     this.#listener = new PostgresListener({
       connectionString,
@@ -340,12 +344,14 @@ class PostgresStore implements Store {
   /** Runs `fn` in one transaction; announces the events it appended after COMMIT. */
   async #write<T>(fn: (tx: Tx) => Promise<T>, messages?: ConstraintMessages): Promise<T> {
     let appended: number | undefined;
+    const started = this.#observe ? performance.now() : 0;
     const result = await this.#db.transaction(async (query) => {
       const tx: Tx = { query, position: undefined };
       const value = await fn(tx);
       appended = tx.position;
       return value;
     }, messages);
+    if (this.#observe) this.#observe('commit', (performance.now() - started) / 1000, 1);
     if (appended !== undefined) this.#appended.notify(appended);
     return result;
   }

@@ -7,6 +7,7 @@ import type { EventDraft } from '../stored-rows.ts';
 import type { BatchOutcome, SqliteConnection } from './sqlite-connection.ts';
 import type { ConstraintMessages } from './sqlite-errors.ts';
 import type { StoreLog } from '../store-log.ts';
+import type { StoreObserver } from '../store.ts';
 
 interface PendingWrite {
   fn: (timeMs: number) => unknown;
@@ -30,6 +31,18 @@ interface DurableWaiter {
  * 8 gave 3,200 and no limit 3,300 (lockstep); with 16 loops 8 and 32 were alike.
  */
 export const MAX_BATCH = 32;
+
+export interface SqliteGroupCommitOptions {
+  /** Clock for the time each write is given. */
+  now: () => number;
+  /** Told of each durable batch's events. */
+  appended: AppendListeners;
+  log: StoreLog;
+  /** Called once when a failed sync stops the store. */
+  onFatal?: ((err: AppError) => void) | undefined;
+  /** Told how long each commit and each sync took. */
+  observe?: StoreObserver | undefined;
+}
 
 /**
  * The SqliteStore's write path: writes issued in one event-loop turn are queued and committed
@@ -57,6 +70,9 @@ export class SqliteGroupCommit {
   readonly #appended: AppendListeners;
   readonly #log: StoreLog;
   readonly #onFatal: ((err: AppError) => void) | undefined;
+  readonly #observe: StoreObserver | undefined;
+  /** Writes committed since the last sync started (what the next sync makes durable). */
+  #unsynced = 0;
   /** Events appended by the write in progress. */
   #txEvents: StoredEvent[] = [];
   /** Writes waiting for the next group commit. */
@@ -70,12 +86,13 @@ export class SqliteGroupCommit {
   #waiters: DurableWaiter[] = [];
   #failed: AppError | undefined;
 
-  constructor(db: SqliteConnection, now: () => number, appended: AppendListeners, log: StoreLog, onFatal?: (err: AppError) => void) {
+  constructor(db: SqliteConnection, options: SqliteGroupCommitOptions) {
     this.#db = db;
-    this.#now = now;
-    this.#appended = appended;
-    this.#log = log;
-    this.#onFatal = onFatal;
+    this.#now = options.now;
+    this.#appended = options.appended;
+    this.#log = options.log;
+    this.#onFatal = options.onFatal;
+    this.#observe = options.observe;
   }
 
   /**
@@ -150,6 +167,7 @@ export class SqliteGroupCommit {
     // Events appended by each write's last run (a batch may run twice, see SqliteConnection.batch).
     const appended: StoredEvent[][] = [];
     let outcomes: Array<BatchOutcome<unknown>>;
+    const started = this.#observe ? performance.now() : 0;
     try {
       outcomes = this.#db.batch(
         batch.map((item, i) => ({
@@ -167,6 +185,8 @@ export class SqliteGroupCommit {
     } finally {
       this.#txEvents = [];
     }
+    if (this.#observe) this.#observe('commit', (performance.now() - started) / 1000, batch.length);
+    this.#unsynced += batch.length;
     const seq = ++this.#committed;
     const settle = (err?: AppError): void => {
       if (err) {
@@ -185,7 +205,10 @@ export class SqliteGroupCommit {
     };
     if (batch.length === 1 && this.#pending.length === 0 && !this.#syncing) {
       try {
+        const syncStarted = this.#observe ? performance.now() : 0;
         this.#db.syncNow();
+        this.#unsynced = 0;
+        if (this.#observe) this.#observe('sync', (performance.now() - syncStarted) / 1000, 1);
       } catch (err) {
         this.#fail(err);
         settle(this.#failed);
@@ -203,8 +226,12 @@ export class SqliteGroupCommit {
     if (this.#syncing || this.#failed) return;
     this.#syncing = true;
     const target = this.#committed;
+    const writes = this.#unsynced;
+    this.#unsynced = 0;
+    const started = this.#observe ? performance.now() : 0;
     this.#db.sync().then(
       () => {
+        if (this.#observe) this.#observe('sync', (performance.now() - started) / 1000, writes);
         this.#syncing = false;
         this.#durable = target;
         while (this.#waiters[0] !== undefined && this.#waiters[0].seq <= target) this.#waiters.shift()?.run();

@@ -8,7 +8,7 @@ import { auditConditions, requestConditions, type ExpiringCondition } from '../q
 import { readRow } from '../row-reader.ts';
 import { silentLog } from '../store-log.ts';
 import type { StoreLog } from '../store-log.ts';
-import type { AuditQuery, Committed, Invite, Page, RequestChange, RequestQuery, Store } from '../store.ts';
+import type { AuditQuery, Committed, Invite, Page, RequestChange, RequestQuery, Store, StoreObserver } from '../store.ts';
 import {
   deleteEvent,
   parseAuditRow,
@@ -24,7 +24,7 @@ import {
   requestWrite,
 } from '../stored-rows.ts';
 import { SqliteConnection, type WalSync } from './sqlite-connection.ts';
-import { SqliteGroupCommit } from './sqlite-group-commit.ts';
+import { SqliteGroupCommit, type SqliteGroupCommitOptions } from './sqlite-group-commit.ts';
 
 export interface SqliteStoreOptions {
   /** The database file; created (with its schema) if absent. Its directory must exist. */
@@ -42,6 +42,8 @@ export interface SqliteStoreOptions {
   onFatal?: (err: AppError) => void;
   /** How the WAL is made durable. @default fdatasync (node:fs) */
   walSync?: WalSync;
+  /** Told how long each commit and each sync took (metrics). */
+  observe?: StoreObserver;
 }
 
 /**
@@ -84,7 +86,7 @@ const MAX_READ_EVENTS = 10_000;
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
   const log = options.log ?? silentLog;
   const connection = SqliteConnection.open(options.path, options.busyTimeoutMs ?? 5_000, log, options.walSync);
-  return new SqliteStore(connection, log, options.now ?? Date.now, options.onFatal);
+  return new SqliteStore(connection, { log, now: options.now ?? Date.now, onFatal: options.onFatal, observe: options.observe });
 }
 
 class SqliteStore implements Store {
@@ -94,10 +96,10 @@ class SqliteStore implements Store {
   /** Recently written or read requests (an approve reads back the request its create just wrote). */
   readonly #requests = new ParsedRowCache<AccessRequest>(1_000);
 
-  constructor(db: SqliteConnection, log: StoreLog, now: () => number, onFatal: ((err: AppError) => void) | undefined) {
+  constructor(db: SqliteConnection, options: Omit<SqliteGroupCommitOptions, 'appended'>) {
     this.#db = db;
-    this.#appended = new AppendListeners(log);
-    this.#commits = new SqliteGroupCommit(db, now, this.#appended, log, onFatal);
+    this.#appended = new AppendListeners(options.log);
+    this.#commits = new SqliteGroupCommit(db, { ...options, appended: this.#appended });
   }
 
   // ---- access requests ----

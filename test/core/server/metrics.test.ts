@@ -44,6 +44,10 @@ describe('server metrics listener', () => {
     expect(sample(res.text, 'gatehouse_watchers')).toBe(before + 1);
     expect(sample(res.text, 'gatehouse_event_log_position')).toBe(await t.server.store.lastPosition());
     expect(sample(res.text, 'process_resident_memory_bytes')).toBeGreaterThan(0);
+    // The upsert, at least, was committed and synced to disk (SQLite) while metrics were on.
+    expect(sample(res.text, 'gatehouse_store_duration_seconds_count{stage="commit"}')).toBeGreaterThan(0);
+    expect(sample(res.text, 'gatehouse_store_duration_seconds_count{stage="sync"}')).toBeGreaterThan(0);
+    expect(sample(res.text, 'gatehouse_store_commit_writes_count')).toBe(sample(res.text, 'gatehouse_store_duration_seconds_count{stage="commit"}'));
   });
 
   it('answers /healthz, and refuses other paths and methods', async () => {

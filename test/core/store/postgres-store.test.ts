@@ -40,7 +40,7 @@ if (!postgresAvailable()) {
     await contractDb?.drop();
   });
 
-  describeStoreContract('postgres', async ({ now }) => {
+  describeStoreContract('postgres', async ({ now, observe }) => {
     if (contractDb === undefined) {
       contractDb = await server.createDatabase();
     } else {
@@ -56,7 +56,7 @@ if (!postgresAvailable()) {
     }
     const { connectionString } = contractDb;
     // Opened after emptying: a store never expects positions to go backwards.
-    const store = await openPostgresStore({ connectionString, now });
+    const store = await openPostgresStore({ connectionString, now, observe });
     return { store, cleanup: () => store.close() };
   });
 

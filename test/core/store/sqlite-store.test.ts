@@ -16,9 +16,9 @@ import { describeStoreContract } from './store-contract.ts';
 /** Concurrent writes enough for several group commits. */
 const BURST = 3 * MAX_BATCH + 5;
 
-describeStoreContract('sqlite', async ({ now }) => {
+describeStoreContract('sqlite', async ({ now, observe }) => {
   const dir = await mkdtemp(join(tmpdir(), 'gatehouse-sqlite-'));
-  const store = await openSqliteStore({ path: join(dir, 'gatehouse.db'), now });
+  const store = await openSqliteStore({ path: join(dir, 'gatehouse.db'), now, observe });
   return {
     store,
     cleanup: async () => {

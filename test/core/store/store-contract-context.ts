@@ -1,11 +1,13 @@
 import { afterEach, beforeEach } from 'vitest';
 import type { AccessRequest, AuditEvent, StoredEvent } from '../../../core/domain/types.ts';
-import type { Committed, Store } from '../../../core/store/store.ts';
+import type { Committed, Store, StoreObserver } from '../../../core/store/store.ts';
 import { audit, makeRequest, requestId } from './store-fixtures.ts';
 
 export interface ContractStoreOptions {
   /** The clock the store must use for event and audit times and `updatedMs`. */
   now: () => number;
+  /** The observer the store must report its commits (and syncs) to. */
+  observe: StoreObserver;
 }
 
 export type MakeStore = (options: ContractStoreOptions) => Promise<{ store: Store; cleanup: () => Promise<void> }>;
@@ -19,6 +21,8 @@ export interface StoreContractContext {
   readonly store: Store;
   /** The store's clock (starts each test at 1,000,000); set it to control event and audit times. */
   clock: number;
+  /** What the store told its observer during this test. */
+  readonly observed: Array<{ stage: 'commit' | 'sync'; seconds: number; writes: number }>;
   /** Every event in the log. */
   allEvents(): Promise<StoredEvent[]>;
   /** Every audit entry. */
@@ -38,6 +42,7 @@ export function useFreshStore(makeStore: MakeStore): StoreContractContext {
 
   const context = {
     clock: 0,
+    observed: [] as Array<{ stage: 'commit' | 'sync'; seconds: number; writes: number }>,
     get store(): Store {
       return store;
     },
@@ -49,8 +54,9 @@ export function useFreshStore(makeStore: MakeStore): StoreContractContext {
 
   beforeEach(async () => {
     context.clock = 1_000_000;
+    context.observed.length = 0;
     cleanup = undefined;
-    ({ store, cleanup } = await makeStore({ now: () => context.clock }));
+    ({ store, cleanup } = await makeStore({ now: () => context.clock, observe: (stage, seconds, writes) => context.observed.push({ stage, seconds, writes }) }));
   });
 
   afterEach(async () => {

@@ -27,6 +27,18 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
     describeAuditContract(ctx);
 
     describe('lifecycle', () => {
+      it('tells its observer how long each commit (and sync to disk) took, counting every write once', async () => {
+        await ctx.create(1);
+        await Promise.all([ctx.create(2), ctx.create(3)]);
+        const total = (stage: string): number => ctx.observed.filter((o) => o.stage === stage).reduce((sum, o) => sum + o.writes, 0);
+        expect(total('commit')).toBe(3);
+        // SQLite syncs its WAL apart from the commit; PostgreSQL's commit includes its WAL flush.
+        expect([0, 3]).toContain(total('sync'));
+        for (const o of ctx.observed) expect(o.seconds).toBeGreaterThanOrEqual(0);
+        for (const o of ctx.observed) expect(o.seconds).toBeLessThan(10);
+      });
+
+
       it('close is idempotent and later calls fail with an AppError', async () => {
         await ctx.create(1);
         await ctx.store.close();
