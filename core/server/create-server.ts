@@ -25,6 +25,7 @@ import type { Store } from '../store/store.ts';
 import { bootstrapIdentities } from './bootstrap.ts';
 import { EventHub } from './event-hub.ts';
 import { ExpiryService } from './expiry-service.ts';
+import { hostOf, joinHostPort } from './host-port.ts';
 import { startMetricsListener } from './metrics-listener.ts';
 import { RoleRegistry } from './role-registry.ts';
 import { ServerMetrics } from './server-metrics.ts';
@@ -58,10 +59,6 @@ export interface CreateServerOptions {
    * exits non-zero, so that a supervisor (systemd, Docker's restart policy) starts it again.
    */
   onFatal?: (err: AppError) => void;
-}
-
-function hostOf(addr: string): string {
-  return addr.slice(0, addr.lastIndexOf(':')).replace(/^\[|\]$/g, '');
 }
 
 function bind(server: grpc.Server, addr: string, creds: grpc.ServerCredentials): Promise<number> {
@@ -145,7 +142,7 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
     const rt: RpcRuntime = {
       authenticate: createAuthenticator({ store, getUser: (name) => users.get(name), getRole: deps.getRole, parseIdentity: (der) => identities.get(der), now }),
       log: rpcLog,
-      ...(metrics ? { observe: (method: string, code: string, seconds: number) => metrics.observeRpc(method, code, seconds) } : {}),
+      ...(metrics ? { observe: metrics.observeRpc } : {}),
     };
 
     const bootstrap = { config, store, roles, ca, log, now };
@@ -203,11 +200,11 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
     if (metrics) {
       const listener = await startMetricsListener(config.metricsListen, metrics.registry, log);
       stops.push(() => listener.close());
-      metricsAddr = listener.addr;
+      metricsAddr = joinHostPort(hostOf(config.metricsListen), listener.port);
     }
 
     // Open watch streams end when the server shuts down; stop() closes them first (children first).
-    const addr = `${hostOf(config.listen).includes(':') ? `[${hostOf(config.listen)}]` : hostOf(config.listen)}:${port}`;
+    const addr = joinHostPort(hostOf(config.listen), port);
     const enrollAddr = `${hostOf(config.enrollListen)}:${enrollPort}`;
     log.info({ addr, enrollAddr, ...(metricsAddr ? { metricsAddr } : {}), storage: config.storage.startsWith('postgres') ? 'postgres' : config.storage, cluster: config.clusterName }, 'gatehouse server listening');
     let stopped: Promise<void> | undefined;

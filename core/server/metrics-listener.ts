@@ -2,10 +2,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { hostOf, portOf } from './host-port.ts';
 
 export interface MetricsListener {
-  /** `host:port` it listens on (the real port when configured with :0). */
-  addr: string;
+  /** The port it listens on (the real one when configured with :0). */
+  port: number;
   close(): Promise<void>;
 }
 
@@ -32,15 +33,12 @@ export async function startMetricsListener(listen: string, registry: Registry, l
     );
   });
   server.keepAliveTimeout = 65_000;
-  const i = listen.lastIndexOf(':');
-  const host = listen.slice(0, i).replace(/^\[|\]$/g, '');
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err) => reject(new Error(`cannot listen on ${listen} for metrics: ${err.message}`)));
-    server.listen(Number(listen.slice(i + 1)), host, () => resolve());
+    server.listen(portOf(listen), hostOf(listen), () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
   return {
-    addr: `${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port: (server.address() as AddressInfo).port,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

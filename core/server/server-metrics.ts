@@ -45,15 +45,13 @@ export class ServerMetrics {
       buckets: [1, 2, 4, 8, 16, 32],
       registers,
     });
-    const read = (pick: (s: MetricsSources) => number) => (): number => (this.#sources ? pick(this.#sources) : 0);
-    const watchers = read((s) => s.watchers());
-    const position = read((s) => s.eventPosition());
+    const sources = (): MetricsSources | undefined => this.#sources;
     new Gauge({
       name: 'gatehouse_watchers',
       help: "Open event subscriptions: WatchEvents streams plus the server's own caches",
       registers,
       collect() {
-        this.set(watchers());
+        this.set(sources()?.watchers() ?? 0);
       },
     });
     new Gauge({
@@ -61,7 +59,7 @@ export class ServerMetrics {
       help: 'Position of the newest event handed to watchers',
       registers,
       collect() {
-        this.set(position());
+        this.set(sources()?.eventPosition() ?? 0);
       },
     });
     collectDefaultMetrics({ register: this.registry });
@@ -73,9 +71,9 @@ export class ServerMetrics {
   }
 
   /** Records one finished RPC (RpcRuntime.observe). */
-  observeRpc(method: string, code: string, seconds: number): void {
+  readonly observeRpc = (method: string, code: string, seconds: number): void => {
     this.#rpcDuration.observe({ method, code }, seconds);
-  }
+  };
 
   /** Records one commit or sync of the store (the store's observer). */
   readonly observeStore: StoreObserver = (stage, seconds, writes) => {
