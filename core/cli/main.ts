@@ -111,9 +111,6 @@ main(process.argv.slice(2)).then(
     } else if (err instanceof GatehouseError || err instanceof AppError) {
       process.stderr.write(`error: ${err.message}\n`);
       process.exitCode = 1;
-    } else if (err instanceof Error && 'code' in err && err.code === 'UNAVAILABLE') {
-      process.stderr.write(`error: ${err.message}\n`);
-      process.exitCode = 1;
     } else {
       process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
       process.exitCode = 1;

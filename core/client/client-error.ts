@@ -1,35 +1,77 @@
-import { status, type ServiceError } from '@grpc/grpc-js';
-
-/** gRPC status names by number, e.g. 3 -> "INVALID_ARGUMENT". */
-const STATUS_NAMES = new Map<number, string>(
-  Object.entries(status)
-    .filter((entry): entry is [string, number] => typeof entry[1] === 'number')
-    .map(([name, code]) => [code, name]),
-);
+import type { ServiceError } from '@grpc/grpc-js';
 
 /**
- * An error returned by the Gatehouse server, with the gRPC status name (`code`) and the
- * server's message (`details`) kept apart so callers can match on the code.
+ * The gRPC status codes, by name: the closed set a `GatehouseError` carries (as in connect-es).
+ * Match on these names (`err.code === 'NOT_FOUND'`), never on numbers or message text.
+ */
+export const CODES = [
+  'OK',
+  'CANCELLED',
+  'UNKNOWN',
+  'INVALID_ARGUMENT',
+  'DEADLINE_EXCEEDED',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'PERMISSION_DENIED',
+  'RESOURCE_EXHAUSTED',
+  'FAILED_PRECONDITION',
+  'ABORTED',
+  'OUT_OF_RANGE',
+  'UNIMPLEMENTED',
+  'INTERNAL',
+  'UNAVAILABLE',
+  'DATA_LOSS',
+  'UNAUTHENTICATED',
+] as const;
+
+export type Code = (typeof CODES)[number];
+
+/** The gRPC number of each code (the index in CODES is the number, as in the gRPC spec). */
+function codeOf(grpcCode: number): Code {
+  return CODES[grpcCode] ?? 'UNKNOWN';
+}
+
+/**
+ * Codes that say the server was not reached, or the call did not finish there: worth another
+ * attempt (possibly at another address). Anything else is the server's answer.
+ */
+const TRANSIENT: ReadonlySet<Code> = new Set(['UNAVAILABLE', 'DEADLINE_EXCEEDED', 'CANCELLED', 'UNKNOWN', 'INTERNAL']);
+
+/**
+ * An error from a Gatehouse call: a status `code` from the closed set, the server's message
+ * (`details`) kept apart, and the original error as `cause` (logged, never matched on).
  */
 export class GatehouseError extends Error {
-  readonly code: string;
-  readonly grpcCode: number;
+  readonly code: Code;
   readonly details: string;
 
-  constructor(grpcCode: number, details: string, options?: { cause?: unknown }) {
-    const code = STATUS_NAMES.get(grpcCode) ?? `CODE_${grpcCode}`;
+  constructor(code: Code, details: string, options?: { cause?: unknown }) {
     super(`${code}: ${details}`, options);
     this.name = 'GatehouseError';
     this.code = code;
-    this.grpcCode = grpcCode;
     this.details = details;
+  }
+
+  /** The gRPC status number of `code`. */
+  get grpcCode(): number {
+    return CODES.indexOf(this.code);
+  }
+
+  /** Whether the call may succeed if tried again (the server was not reached or did not answer). */
+  get transient(): boolean {
+    return TRANSIENT.has(this.code);
   }
 
   /** Converts a grpc-js ServiceError (or anything thrown) into a GatehouseError. */
   static from(err: unknown): GatehouseError {
     if (err instanceof GatehouseError) return err;
-    if (isServiceError(err)) return new GatehouseError(err.code, err.details || err.message, { cause: err });
-    return new GatehouseError(status.UNKNOWN, err instanceof Error ? err.message : String(err), { cause: err });
+    if (isServiceError(err)) return new GatehouseError(codeOf(err.code), err.details || err.message, { cause: err });
+    return new GatehouseError('UNKNOWN', err instanceof Error ? err.message : String(err), { cause: err });
+  }
+
+  /** Whether `err` is a GatehouseError with one of `codes`. */
+  static is(err: unknown, ...codes: readonly Code[]): err is GatehouseError {
+    return err instanceof GatehouseError && codes.includes(err.code);
   }
 }
 

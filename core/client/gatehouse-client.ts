@@ -87,7 +87,7 @@ export class GatehouseClient {
     return new Promise<T>((resolve, reject) => {
       invoke(this.#options(), (err, value) => {
         if (err) reject(GatehouseError.from(err));
-        else if (value === undefined) reject(new GatehouseError(grpc.status.INTERNAL, 'empty response'));
+        else if (value === undefined) reject(new GatehouseError('INTERNAL', 'empty response'));
         else resolve(value);
       });
     });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { z } from 'zod';
+import { parseDuration } from '../../core/domain/duration.ts';
 import { PluginError } from './plugin-error.ts';
 import { resolveSecret, type Secret } from './secret.ts';
 
@@ -8,6 +9,8 @@ import { resolveSecret, type Secret } from './secret.ts';
 export interface SchemaHelpers {
   /** A non-empty string resolved as a secret (`env:NAME`, a file path, or the value itself). */
   secret(): z.ZodType<Secret, string>;
+  /** A duration like `"30s"`, `"5m"` or `"1h30m"`, in ms, at least `minMs`. */
+  duration(minMs: number): z.ZodType<number, string>;
 }
 
 /** Where the plugin's server connection comes from. */
@@ -29,6 +32,17 @@ export interface HttpConfig {
   readonly basicAuth: { readonly user: string; readonly password: Secret } | undefined;
 }
 
+/** How the runtime handles events (`[runtime]`). */
+export interface RuntimeConfig {
+  /** How long one request event may take before its calls are aborted and it is retried. */
+  readonly eventTimeoutMs: number;
+  /** After this long another process's claim on an effect is taken to be abandoned (request-plugin-data.ts). */
+  readonly claimTakeoverMs: number;
+}
+
+/** Defaults of `[runtime]`: a minute per event, and a window half as long again for clock skew. */
+export const DEFAULT_RUNTIME: RuntimeConfig = Object.freeze({ eventTimeoutMs: 60_000, claimTakeoverMs: 90_000 });
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export interface LogConfig {
   /** `stderr`, `stdout`, or a file path. */
@@ -42,6 +56,7 @@ export interface PluginConfig<C> {
   readonly gatehouse: GatehouseConfig;
   readonly http: HttpConfig | undefined;
   readonly log: LogConfig;
+  readonly runtime: RuntimeConfig;
   readonly plugin: C;
 }
 
@@ -58,7 +73,7 @@ export interface LoadPluginConfigOptions<C> {
   readFile?: (path: string) => Buffer;
 }
 
-const COMMON_SECTIONS = ['gatehouse', 'teleport', 'http', 'log'] as const;
+const COMMON_SECTIONS = ['gatehouse', 'teleport', 'http', 'log', 'runtime'] as const;
 const MAX_CONFIG_BYTES = 1024 * 1024;
 const hostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]*):\d{1,5}$/, 'expected HOST:PORT');
 const nonEmpty = z.string().min(1, 'must not be empty');
@@ -110,6 +125,20 @@ export function loadPluginConfig<C>(options: LoadPluginConfigOptions<C>): Plugin
           return z.NEVER;
         }
       }),
+    duration: (minMs) =>
+      z.string().transform((value, ctx) => {
+        let ms: number;
+        try {
+          ms = parseDuration(value.trim());
+        } catch {
+          ms = Number.NaN;
+        }
+        if (!(ms >= minMs)) {
+          ctx.addIssue({ code: 'custom', message: `expected a duration like "30s", "5m" or "1h30m" (at least ${minMs} ms), got ${JSON.stringify(value.slice(0, 40))}` });
+          return z.NEVER;
+        }
+        return ms;
+      }),
   };
 
   const common: Record<string, unknown> = {};
@@ -149,6 +178,10 @@ export function loadPluginConfig<C>(options: LoadPluginConfigOptions<C>): Plugin
             basicAuth: http.basic_auth === undefined ? undefined : { user: http.basic_auth.user, password: http.basic_auth.password },
           }),
     log: Object.freeze({ output: parseLogOutput(parsed.log?.output ?? 'stderr'), level: parsed.log?.severity ?? 'info' }),
+    runtime: Object.freeze({
+      eventTimeoutMs: parsed.runtime?.event_timeout ?? DEFAULT_RUNTIME.eventTimeoutMs,
+      claimTakeoverMs: parsed.runtime?.claim_takeover ?? DEFAULT_RUNTIME.claimTakeoverMs,
+    }),
     plugin: pluginResult.data,
   };
   return Object.freeze(config);
@@ -183,6 +216,19 @@ function commonSchema(h: SchemaHelpers) {
           if ((v.https_key_file === undefined) !== (v.https_cert_file === undefined)) {
             ctx.addIssue({ code: 'custom', message: 'https_key_file and https_cert_file must be given together', path: [v.https_key_file === undefined ? 'https_key_file' : 'https_cert_file'] });
           }
+        })
+        .optional(),
+      runtime: z
+        .object({
+          event_timeout: h.duration(100).optional(),
+          claim_takeover: h.duration(100).optional(),
+        })
+        .strict()
+        .superRefine((v, ctx) => {
+          const timeout = v.event_timeout ?? DEFAULT_RUNTIME.eventTimeoutMs;
+          const takeover = v.claim_takeover ?? DEFAULT_RUNTIME.claimTakeoverMs;
+          // A claim may be taken over only once its owner cannot still be performing it.
+          if (takeover <= timeout) ctx.addIssue({ code: 'custom', path: ['claim_takeover'], message: `must be longer than event_timeout (${timeout} ms), or a slow effect could be taken over while it runs` });
         })
         .optional(),
       log: z

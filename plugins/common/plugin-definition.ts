@@ -6,6 +6,7 @@ import type { AccessRequest__Output } from '../../proto/gen/gatehouse/v1/AccessR
 import type { PingResponse__Output } from '../../proto/gen/gatehouse/v1/PingResponse.ts';
 import type { PluginConfig, SchemaHelpers } from './load-plugin-config.ts';
 import type { PluginMetrics } from './plugin-metrics.ts';
+import type { PluginDataStore } from './plugin-data-store.ts';
 import type { RequestPluginData } from './request-plugin-data.ts';
 import type { RetryOptions } from './with-retry.ts';
 
@@ -18,6 +19,8 @@ export interface PluginContext<C> {
   /** The server's Ping answer at connect time (cluster name, version, features). */
   readonly pong: PingResponse__Output;
   readonly metrics: PluginMetrics;
+  /** Requests' plugin data, for work outside `onRequest` (webhooks): effects go through it too. */
+  readonly data: PluginDataStore;
   /** Retry options for external calls, with metrics and the stop signal wired in; spread into withRetry. */
   readonly retry: (service: string) => RetryOptions;
   /** Aborted when the plugin stops. */
@@ -43,13 +46,15 @@ export interface WebhookRoute {
 export interface PluginHandler {
   /**
    * Brings what the plugin made outside (messages, incidents, issues) in line with the request's
-   * current state. Side effects go through `data.effect()` so they happen once. Throwing
-   * CasConflict re-runs it with fresh plugin data; PermanentError is logged and dropped; any
-   * other error re-queues the request with backoff.
+   * current state. Every side effect goes through `data.effect()` (the protocol in
+   * request-plugin-data.ts) so it happens exactly once; pass `data.signal` to service calls (it
+   * aborts at the event deadline). Throwing CasConflict re-runs it with fresh plugin data,
+   * EffectBusy looks again when the claim can be taken over, PermanentError is logged and
+   * dropped; any other error re-queues the request with backoff.
    */
   onRequest(request: AccessRequest__Output, data: RequestPluginData): Promise<void>;
-  /** The request was deleted (its plugin data is gone with it). */
-  onDeleted?(requestId: string): Promise<void>;
+  /** The request was deleted (its plugin data is gone with it); `signal` aborts at the event deadline. */
+  onDeleted?(requestId: string, signal: AbortSignal): Promise<void>;
   /** Extra HTTP routes (webhooks); served when `[http]` is configured. */
   readonly routes?: readonly WebhookRoute[];
   /** Called once on shutdown, after in-flight work drained. */
@@ -63,6 +68,11 @@ export interface PluginDefinition<C> {
   readonly version: string;
   /** A strict schema of the plugin's own top-level TOML sections. */
   readonly pluginSchema: (helpers: SchemaHelpers) => z.ZodType<C>;
+  /**
+   * The preset roles the plugin's identity needs with this config (e.g. `access-plugin`, plus
+   * `access-plugin-reviewer` to approve as itself); `check` fails without them.
+   */
+  presets(config: C): readonly string[];
   /** The commented sample `plugin.toml` that `configure` prints. */
   readonly sampleConfig: string;
   /**

@@ -15,7 +15,8 @@ export interface PluginHttpServerOptions {
   metrics: PluginMetrics;
   /** `/readyz` answers 200 only while this is true. */
   isReady: () => boolean;
-  routes?: readonly WebhookRoute[];
+  /** The plugin's routes; undefined while the plugin is starting (they answer 503 until then). */
+  routes: () => readonly WebhookRoute[] | undefined;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -85,7 +86,9 @@ export class PluginHttpServer {
         const text = await this.#o.metrics.registry.metrics();
         return send(res, { status: 200, body: text, headers: { 'Content-Type': this.#o.metrics.registry.contentType } });
       }
-      const route = this.#o.routes?.find((r) => r.path === path && r.method === req.method);
+      const routes = this.#o.routes();
+      if (routes === undefined) return send(res, { status: 503, body: 'starting', headers: { 'Retry-After': '5' } });
+      const route = routes.find((r) => r.path === path && r.method === req.method);
       if (route === undefined) return send(res, { status: 404, body: 'not found' });
       const body = await readBody(req);
       if (body === undefined) return send(res, { status: 413, body: 'body too large' });

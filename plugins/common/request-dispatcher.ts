@@ -3,20 +3,23 @@ import type { GatehouseClient } from '../../core/client/gatehouse-client.ts';
 import { GatehouseError } from '../../core/client/client-error.ts';
 import type { AccessRequest__Output } from '../../proto/gen/gatehouse/v1/AccessRequest.ts';
 import { Backoff, sleep } from './backoff.ts';
+import { classifyFailure, EventTimeout, type Failure } from './classify-failure.ts';
 import { KeyedQueue } from './keyed-queue.ts';
-import { PermanentError } from './permanent-error.ts';
 import type { PluginHandler } from './plugin-definition.ts';
+import type { PluginDataStore } from './plugin-data-store.ts';
 import type { PluginMetrics } from './plugin-metrics.ts';
-import { CasConflict, RequestPluginData } from './request-plugin-data.ts';
+import { CasConflict } from './request-plugin-data.ts';
 
 export interface RequestDispatcherOptions {
-  plugin: string;
   handler: PluginHandler;
   client: () => GatehouseClient;
+  data: PluginDataStore;
   log: Logger;
   metrics: PluginMetrics;
-  /** Identifies this process in plugin-data claims. */
-  owner: string;
+  /** Aborted when the plugin stops. */
+  signal: AbortSignal;
+  /** How long one handled event may take; then its calls are aborted and it is retried later. */
+  eventTimeoutMs: number;
   /** Requests handled at once. @default 64 */
   concurrency?: number;
   /** Re-queue delays of a failed request. @default 1000 .. 300000 */
@@ -33,17 +36,22 @@ const MAX_CONFLICT_RERUNS = 8;
 /** Revisions remembered to skip stale snapshots; old entries are dropped first. */
 const MAX_TRACKED_REQUESTS = 50_000;
 
+type Outcome = 'ok' | Failure['kind'];
+
 /**
  * Runs the plugin's handler for each request: one at a time per request, in order, different
- * requests concurrently (KeyedQueue). Each run reads the request's plugin data first. A lost
- * CAS re-runs the handler with fresh data; a failure re-queues the request with backoff (at
- * the time it fires, the request is fetched again, so the retry sees its latest state). One log
- * line per handled event with the request id and outcome.
+ * requests concurrently (KeyedQueue). Each run reads the request's plugin data first and has a
+ * deadline: past it, the run's calls are aborted and the request is retried later, so a hung
+ * service call never stalls a request's queue. A lost CAS re-runs the handler with fresh data;
+ * an effect claimed elsewhere is looked at again when its claim can be taken over; a failure
+ * re-queues the request with backoff (the retry fetches the request again, so it sees its latest
+ * state). One log line per handled event with the request id and outcome.
  */
 export class RequestDispatcher {
   readonly #o: RequestDispatcherOptions;
   readonly #queue: KeyedQueue;
   readonly #log: Logger;
+  readonly #now: () => number;
   readonly #retries = new Map<string, { timer: NodeJS.Timeout | undefined; backoff: Backoff }>();
   /** Highest revision handled per request; a snapshot older than that is skipped. */
   readonly #revisions = new Map<string, number>();
@@ -51,6 +59,7 @@ export class RequestDispatcher {
 
   constructor(options: RequestDispatcherOptions) {
     this.#o = options;
+    this.#now = options.now ?? Date.now;
     this.#log = options.log.child({ component: 'dispatcher' });
     this.#queue = new KeyedQueue({
       concurrency: options.concurrency ?? 64,
@@ -76,9 +85,10 @@ export class RequestDispatcher {
     this.#queue.push(requestId, async () => {
       this.#cancelRetry(requestId);
       this.#revisions.delete(requestId);
-      if (this.#o.handler.onDeleted === undefined) return;
+      const onDeleted = this.#o.handler.onDeleted;
+      if (onDeleted === undefined) return;
       try {
-        await this.#o.handler.onDeleted(requestId);
+        await this.#withDeadline((signal) => onDeleted.call(this.#o.handler, requestId, signal));
         this.#log.info({ requestId, op: 'delete', outcome: 'ok' }, 'request handled');
       } catch (err) {
         this.#log.warn({ err, requestId, op: 'delete' }, 'handling a deleted request failed');
@@ -94,49 +104,80 @@ export class RequestDispatcher {
       return;
     }
     const fields = { requestId: id, state: request.state, revision: request.revision, source };
-    let outcome: 'ok' | 'retry_scheduled' | 'failed_permanently' | 'stopped';
-    let error: unknown;
+    let outcome: Outcome;
+    let failure: Failure | undefined;
     try {
-      await this.#runHandler(request);
+      await this.#withDeadline((signal) => this.#runHandler(request, signal));
       outcome = 'ok';
       this.#cancelRetry(id);
       this.#remember(id, request.revision);
     } catch (err) {
-      error = err;
-      if (err instanceof PermanentError) {
-        outcome = 'failed_permanently';
-        this.#cancelRetry(id);
-      } else if (this.#stopped) {
-        outcome = 'stopped';
-      } else {
-        outcome = 'retry_scheduled';
-        this.#scheduleRetry(id);
-      }
-      this.#o.metrics.failures.inc({ reason: outcome });
+      failure = this.#stopped ? { kind: 'stopped', err } : classifyFailure(err);
+      outcome = failure.kind;
+      if (failure.kind === 'busy') this.#scheduleRetry(id, Math.max(0, failure.retryAt - this.#now()));
+      else if (failure.kind === 'failed_permanently') this.#cancelRetry(id);
+      else if (failure.kind !== 'stopped') this.#scheduleRetry(id);
+      if (failure.kind !== 'busy') this.#o.metrics.failures.inc({ reason: outcome });
     }
     const seconds = (performance.now() - receivedAt) / 1000;
     this.#o.metrics.eventsHandled.inc({ outcome });
     this.#o.metrics.latency.observe({ outcome }, seconds);
     const line = { ...fields, outcome, durationMs: Math.round(seconds * 10_000) / 10 };
-    if (outcome === 'ok') this.#log.info(line, 'request handled');
-    else if (outcome === 'retry_scheduled') this.#log.warn({ ...line, err: error, attempt: this.#retries.get(id)?.backoff.attempts }, 'request handling failed; will retry');
-    else this.#log.error({ ...line, err: error }, 'request handling failed');
+    switch (failure?.kind) {
+      case undefined:
+        this.#log.info(line, 'request handled');
+        break;
+      case 'busy':
+        this.#log.info({ ...line, retryInMs: Math.max(0, failure.retryAt - this.#now()), reason: failure.err instanceof Error ? failure.err.message : String(failure.err) }, 'an effect of this request is claimed elsewhere; will look again');
+        break;
+      case 'retry_scheduled':
+      case 'timed_out':
+        this.#log.warn({ ...line, err: failure.err, attempt: this.#retries.get(id)?.backoff.attempts }, 'request handling failed; will retry');
+        break;
+      case 'failed_permanently':
+      case 'stopped':
+        this.#log.error({ ...line, err: failure.err }, 'request handling failed');
+        break;
+    }
   }
 
-  async #runHandler(request: AccessRequest__Output): Promise<void> {
+  /**
+   * Runs `fn` with a signal aborted at the event deadline (or when the plugin stops), and stops
+   * waiting for it then: its calls are aborted, and its claims stay in doubt until it settles.
+   */
+  async #withDeadline<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const deadline = new AbortController();
+    const signal = AbortSignal.any([this.#o.signal, deadline.signal]);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const err = new EventTimeout(this.#o.eventTimeoutMs);
+        deadline.abort(err);
+        reject(err);
+      }, this.#o.eventTimeoutMs);
+      timer.unref();
+    });
+    const run = fn(signal);
+    // The run may settle after the deadline; its outcome is then nobody's to report.
+    run.catch(() => undefined);
+    try {
+      return await Promise.race([run, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #runHandler(request: AccessRequest__Output, signal: AbortSignal): Promise<void> {
     const conflictBackoff = new Backoff({ initialMs: 5, maxMs: 200 });
     for (let run = 0; ; run++) {
-      const client = this.#o.client();
-      const res = await client.getPluginData(request.id, this.#o.plugin);
-      const values = res.entries[this.#o.plugin]?.data ?? {};
-      const data = new RequestPluginData({ client, plugin: this.#o.plugin, requestId: request.id, values, owner: this.#o.owner, ...(this.#o.now ? { now: this.#o.now } : {}) });
+      const data = await this.#o.data.read(request.id, signal);
       try {
         await this.#o.handler.onRequest(request, data);
         return;
       } catch (err) {
-        if (!(err instanceof CasConflict) || run >= MAX_CONFLICT_RERUNS) throw err;
+        if (!(err instanceof CasConflict) || run >= MAX_CONFLICT_RERUNS || signal.aborted) throw err;
         this.#log.debug({ requestId: request.id, run }, 'plugin data changed concurrently; re-running');
-        await sleep(conflictBackoff.next());
+        await sleep(conflictBackoff.next(), signal);
       }
     }
   }
@@ -150,14 +191,16 @@ export class RequestDispatcher {
     }
   }
 
-  #scheduleRetry(id: string): void {
+  /** Schedules a retry of the request after `delayMs`, or after the next failure backoff when not given. */
+  #scheduleRetry(id: string, delayMs?: number): void {
     let entry = this.#retries.get(id);
     if (entry === undefined) {
       entry = { timer: undefined, backoff: new Backoff({ initialMs: this.#o.retryInitialMs ?? 1000, maxMs: this.#o.retryMaxMs ?? 300_000 }) };
       this.#retries.set(id, entry);
     }
     if (entry.timer !== undefined) return;
-    const delay = entry.backoff.next();
+    // A little jitter, so replicas waiting for the same claim do not all look at once.
+    const delay = delayMs === undefined ? entry.backoff.next() : delayMs + Math.round(Math.random() * 250);
     const timer = setTimeout(() => {
       entry.timer = undefined;
       void this.#retry(id);
@@ -172,7 +215,7 @@ export class RequestDispatcher {
     try {
       request = await this.#o.client().getAccessRequest(id);
     } catch (err) {
-      if (err instanceof GatehouseError && err.code === 'NOT_FOUND') {
+      if (GatehouseError.is(err, 'NOT_FOUND')) {
         this.dispatchDeleted(id);
         return;
       }

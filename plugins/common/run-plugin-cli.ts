@@ -7,7 +7,7 @@ import type { PluginDefinition } from './plugin-definition.ts';
 import { PluginError } from './plugin-error.ts';
 import { PluginMetrics } from './plugin-metrics.ts';
 import { ServerConnection } from './server-connection.ts';
-import { createPluginContext, startPlugin, toPluginError } from './start-plugin.ts';
+import { createPluginContext, missingPresets, startPlugin, toPluginError } from './start-plugin.ts';
 
 /** The process around the CLI, passed in so tests can run it in-process. */
 export interface PluginCliIo {
@@ -21,6 +21,8 @@ export interface PluginCliIo {
 
 const EXIT_USAGE = 2;
 const EXIT_FAILURE = 1;
+/** How long `check` waits for the server. */
+const CHECK_SERVER_DEADLINE_MS = 5000;
 
 /**
  * The `gatehouse-<plugin>` command: `start -c FILE [--debug]`, `check -c FILE`, `configure`,
@@ -98,10 +100,14 @@ async function start<C>(definition: PluginDefinition<C>, io: PluginCliIo, file: 
     return EXIT_FAILURE;
   }
   log.info({ config: file, version: definition.version }, 'starting');
+  // Every timer of the runtime is unref'd, and while the server is down no socket is open
+  // either: this one handle keeps the process alive until a signal stops it (or a refusal).
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   let plugin: Awaited<ReturnType<typeof startPlugin<C>>>;
   try {
     plugin = await startPlugin({ definition, config, log });
   } catch (err) {
+    clearInterval(keepAlive);
     const e = toPluginError(err);
     log.error({ kind: e.kind, error: e.message }, 'terminating with fatal error');
     io.stderr(`${command}: ${describe(e)}\n`);
@@ -111,39 +117,49 @@ async function start<C>(definition: PluginDefinition<C>, io: PluginCliIo, file: 
     process.on(signal, handler);
     return () => process.off(signal, handler);
   });
-  // Every timer of the runtime is unref'd, and while the server is down no socket is open
-  // either: this one handle keeps the process alive until a signal stops it.
-  const keepAlive = setInterval(() => undefined, 1 << 30);
   return new Promise<number>((resolve) => {
     let signals = 0;
+    let finished = false;
+    const finish = (code: number): void => {
+      if (finished) return;
+      finished = true;
+      removeTerm();
+      removeInt();
+      clearInterval(keepAlive);
+      resolve(code);
+    };
     const shutdown = (signal: 'SIGTERM' | 'SIGINT') => () => {
       signals++;
       if (signals > 1) {
         log.warn({ signal }, 'second signal: exiting without draining');
-        clearInterval(keepAlive);
-        resolve(EXIT_FAILURE);
+        finish(EXIT_FAILURE);
         return;
       }
       log.info({ signal }, 'shutting down gracefully');
       plugin.stop().then(
-        () => {
-          removeTerm();
-          removeInt();
-          clearInterval(keepAlive);
-          resolve(0);
-        },
+        () => finish(0),
         (err: unknown) => {
           log.error({ error: describe(err) }, 'graceful shutdown failed');
-          clearInterval(keepAlive);
-          resolve(EXIT_FAILURE);
+          finish(EXIT_FAILURE);
         },
       );
     };
     const removeTerm = onSignal('SIGTERM', shutdown('SIGTERM'));
     const removeInt = onSignal('SIGINT', shutdown('SIGINT'));
+    void plugin.failed.then(async (e) => {
+      log.error({ kind: e.kind, error: e.message }, 'terminating with fatal error');
+      io.stderr(`${command}: ${describe(e)}\n`);
+      await plugin.stop();
+      finish(EXIT_FAILURE);
+    });
   });
 }
 
+/**
+ * `check`: one line per step (config, identity, server, access, service); the first failure is
+ * one line on stderr naming its step, and exit 1, whether the other end was unreachable or
+ * refused.
+ */
 async function check<C>(definition: PluginDefinition<C>, io: PluginCliIo, file: string, debug: boolean): Promise<number> {
   const command = `gatehouse-${definition.name}`;
   const ok = (what: string): void => io.stdout(`ok    ${what}\n`);
@@ -155,14 +171,22 @@ async function check<C>(definition: PluginDefinition<C>, io: PluginCliIo, file: 
     const config = loadPluginConfig({ file, pluginSchema: definition.pluginSchema, env: io.env });
     ok(`config ${file}`);
     const log = debug ? createPluginLogger({ log: config.log, debug, base: { plugin: definition.name } }) : pino({ level: 'silent' });
-    step = 'identity and server';
-    connection = new ServerConnection({ addrs: config.gatehouse.addrs, credentials: config.gatehouse.credentials, log, connectTimeoutMs: 5000 });
-    const pong = await connection.start();
-    const expiresMs = pong.identityExpiresMs;
-    const left = expiresMs - now();
-    ok(`identity: user "${pong.user}", roles ${pong.roles.join(',')}, expires ${new Date(expiresMs).toISOString()}`);
+    step = 'identity';
+    connection = new ServerConnection({ addrs: config.gatehouse.addrs, credentials: config.gatehouse.credentials, log });
+    const credentials = await connection.loadIdentity();
+    const left = credentials.expiresMs - now();
+    ok(`identity ${credentials.source}: user "${credentials.user}", roles ${credentials.roles.join(',')}, expires ${new Date(credentials.expiresMs).toISOString()}`);
     if (left < EXPIRY_WARNING_MS) io.stdout(`warn  identity expires in ${Math.max(0, Math.round(left / 60_000))} minutes; renew it soon\n`);
-    ok(`server ${connection.addr}: cluster "${pong.clusterName}", version ${pong.serverVersion}`);
+    step = 'server';
+    const pong = await connection.connect(credentials, { deadlineMs: CHECK_SERVER_DEADLINE_MS, signal: abort.signal });
+    ok(`server ${connection.addr}: cluster "${pong.clusterName}", version ${pong.serverVersion}, user "${pong.user}"`);
+    step = 'access';
+    const required = definition.presets(config.plugin);
+    const missing = missingPresets(required, pong.roles);
+    if (missing.length > 0) {
+      throw new PluginError('access', `user "${pong.user}" (roles ${pong.roles.join(',') || 'none'}) lacks the preset${missing.length > 1 ? 's' : ''} ${missing.join(', ')} this plugin needs with this config; give ${missing.length > 1 ? 'them' : 'it'} with gatehouse users update ${pong.user} --roles ${[...new Set([...pong.roles, ...missing])].join(',')}`);
+    }
+    ok(`access: roles ${pong.roles.join(',')} include ${pong.roles.includes('admin') ? 'admin (more than a plugin needs)' : required.join(', ')}`);
     step = definition.name;
     const ctx = createPluginContext(definition, config, log, connection, new PluginMetrics(definition.name, { defaultMetrics: false }), abort.signal, now);
     ok(`${definition.name}: ${await definition.check(ctx)}`);

@@ -14,31 +14,40 @@ export interface ServerConnectionOptions {
   log: Logger;
   /** @default Date.now */
   now?: () => number;
-  /** How long `start()` keeps trying to reach a server. @default 15000 */
-  connectTimeoutMs?: number;
   /** How often the identity files are checked for changes. @default 1000 */
   identityPollMs?: number;
   /** @default new GatehouseClient */
   createClient?: (addr: string, identity: ClientIdentity) => GatehouseClient;
 }
 
-/** Codes that mean "the server is not there (yet)", worth another try or another address. */
-const CONNECTION_CODES = new Set(['UNAVAILABLE', 'DEADLINE_EXCEEDED', 'CANCELLED', 'UNKNOWN', 'INTERNAL']);
+/** Waits between attempts to reach a server at start: grows to a quarter of a minute, with jitter. */
+const CONNECT_BACKOFF = { initialMs: 500, maxMs: 15_000 } as const;
 
+/** Whether an error says the server was not reached (worth another try, or another address). */
 export function isConnectionError(err: unknown): boolean {
-  return err instanceof GatehouseError && CONNECTION_CODES.has(err.code);
+  return GatehouseError.is(err) && err.transient;
+}
+
+/**
+ * A TLS failure that no retry fixes: the server's certificate is not signed by the identity's
+ * CA, or the server refused ours (another cluster's identity). grpc-js reports both as
+ * UNAVAILABLE, with the TLS reason in the details.
+ */
+function isTrustError(err: unknown): boolean {
+  return GatehouseError.is(err, 'UNAVAILABLE') && /certificate|unknown ca|bad certificate|self[- ]signed|alert/i.test(err.details);
 }
 
 type State =
   | { readonly kind: 'idle' }
+  | { readonly kind: 'connecting' }
   | { readonly kind: 'connected'; readonly client: GatehouseClient; readonly addrIndex: number; readonly credentials: LoadedCredentials }
   | { readonly kind: 'stopped' };
 
 /**
  * The plugin's link to the server: loads and checks the identity (refusing an expired one,
- * warning within 24 h of expiry), pings, moves to the next address when one fails, and reloads
- * the identity when its file changes so a renewed identity needs no restart. Listeners learn of
- * every new client (the watch loop reconnects with it).
+ * warning within 24 h of expiry), waits for a server with backoff, moves to the next address
+ * when one fails, and reloads the identity when its file changes so a renewed identity needs no
+ * restart. Listeners learn of every new client (the watch loop reconnects with it).
  */
 export class ServerConnection {
   readonly #o: Required<Omit<ServerConnectionOptions, 'log'>> & { log: Logger };
@@ -52,7 +61,6 @@ export class ServerConnection {
   constructor(options: ServerConnectionOptions) {
     this.#o = {
       now: Date.now,
-      connectTimeoutMs: 15_000,
       identityPollMs: 1000,
       createClient: (addr, identity) =>
         new GatehouseClient({
@@ -68,7 +76,7 @@ export class ServerConnection {
     };
   }
 
-  /** The current client; throws before `start()` and after `stop()`. */
+  /** The current client; throws before the server was reached and after `stop()`. */
   get client(): GatehouseClient {
     if (this.#state.kind !== 'connected') throw new Error(`server connection is ${this.#state.kind}`);
     return this.#state.client;
@@ -89,23 +97,37 @@ export class ServerConnection {
   }
 
   /**
-   * Loads the identity, reaches a server (trying each address, with backoff, for up to
-   * `connectTimeoutMs`) and starts watching the identity files.
-   * @throws PluginError `identity` (missing, invalid, expired, rejected) or `connection`.
+   * Loads the identity (what is wrong with it is final: a restart would read the same file).
+   * @throws PluginError `identity` (missing, invalid, expired).
    */
-  async start(): Promise<PingResponse__Output> {
-    if (this.#state.kind !== 'idle') throw new Error(`cannot start a connection that is ${this.#state.kind}`);
+  async loadIdentity(): Promise<LoadedCredentials> {
     const credentials = await loadCredentials(this.#o.credentials, this.#o.now());
     this.#warnIfExpiring(credentials);
-    const deadline = this.#o.now() + this.#o.connectTimeoutMs;
-    const backoff = new Backoff({ initialMs: 200, maxMs: 2000 });
-    let lastError: unknown;
+    return credentials;
+  }
+
+  /**
+   * Reaches a server with `credentials`, trying each address in turn with backoff and jitter
+   * until one answers Ping, `deadlineMs` passes (forever by default) or `signal` aborts; then
+   * watches the identity files. One log line per failed attempt.
+   * @throws PluginError `identity` when a server refuses the identity or is of another cluster
+   *   (no retry fixes that), `unreachable` when the deadline passed; the signal's reason.
+   */
+  async connect(credentials: LoadedCredentials, options: { signal?: AbortSignal; deadlineMs?: number } = {}): Promise<PingResponse__Output> {
+    if (this.#state.kind !== 'idle') throw new Error(`cannot connect a connection that is ${this.#state.kind}`);
+    this.#state = { kind: 'connecting' };
+    const deadline = this.#o.now() + (options.deadlineMs ?? Number.POSITIVE_INFINITY);
+    const backoff = new Backoff(CONNECT_BACKOFF);
     for (let attempt = 0; ; attempt++) {
       const addrIndex = attempt % this.#o.addrs.length;
       const addr = this.#o.addrs[addrIndex]!;
       const client = this.#o.createClient(addr, credentials.identity);
       try {
         const pong = await client.ping();
+        if ((this.#state as State).kind === 'stopped') {
+          client.close();
+          throw new Error('server connection stopped');
+        }
         this.#state = { kind: 'connected', client, addrIndex, credentials };
         this.#pong = pong;
         this.#o.log.info({ addr, user: pong.user, cluster: pong.clusterName, serverVersion: pong.serverVersion, identityExpires: new Date(credentials.expiresMs).toISOString() }, 'connected to the server');
@@ -115,19 +137,20 @@ export class ServerConnection {
         return pong;
       } catch (err) {
         client.close();
-        lastError = err;
+        if (isTrustError(err)) {
+          throw new PluginError('identity', `the server at ${addr} and ${credentials.source} do not trust each other (${GatehouseError.from(err).details}); is the identity of this cluster?`, { cause: err });
+        }
         if (!isConnectionError(err)) {
-          const e = GatehouseError.from(err);
-          throw new PluginError('identity', `the server at ${addr} rejected ${credentials.source}: ${e.message}`, { cause: err });
+          throw new PluginError('identity', `the server at ${addr} rejected ${credentials.source}: ${GatehouseError.from(err).message}`, { cause: err });
         }
         const delay = backoff.next();
-        if (this.#o.now() + delay > deadline) break;
-        this.#o.log.warn({ addr, err: GatehouseError.from(err).message }, 'server not reachable, retrying');
-        await sleep(delay);
+        if (this.#o.now() + delay > deadline) {
+          throw new PluginError('unreachable', `cannot reach the server at ${this.#o.addrs.join(', ')}: ${GatehouseError.from(err).details}`, { cause: err });
+        }
+        this.#o.log.warn({ addr, attempt: attempt + 1, retryInMs: delay, err: GatehouseError.from(err).details }, 'server not reachable, retrying');
+        await sleep(delay, options.signal);
       }
     }
-    const reason = lastError instanceof Error ? lastError.message : String(lastError);
-    throw new PluginError('connection', `cannot reach the server at ${this.#o.addrs.join(', ')}: ${reason}`, { cause: lastError });
   }
 
   /** Switches to the next configured address (after a connection failure); no-op with one address. */

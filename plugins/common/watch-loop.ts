@@ -123,14 +123,14 @@ export class WatchLoop {
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
           stream.cancel();
-          reject(new GatehouseError(4, 'watcher initialization timed out'));
+          reject(new GatehouseError('DEADLINE_EXCEEDED', 'watcher initialization timed out'));
         }, initTimeoutMs);
         timer.unref();
       }),
     ]).finally(() => clearTimeout(timer));
-    if (first.done === true) throw new GatehouseError(14, 'watch stream closed before INIT');
+    if (first.done === true) throw new GatehouseError('UNAVAILABLE', 'watch stream closed before INIT');
     const init = first.value;
-    if (init.type !== 'INIT') throw new GatehouseError(13, `unexpected first watch event ${init.type}`);
+    if (init.type !== 'INIT') throw new GatehouseError('INTERNAL', `unexpected first watch event ${init.type}`);
     if ((this.#state as State).kind === 'stopped') return;
     this.#state = { kind: 'watching', stream };
     this.#backoff.reset();
@@ -147,7 +147,7 @@ export class WatchLoop {
       if (event.type === 'PUT' || event.type === 'DELETE') this.#o.onEvent(event);
     }
     if ((this.#state as State).kind === 'stopped') return;
-    throw new GatehouseError(14, 'watch stream closed by the server');
+    throw new GatehouseError('UNAVAILABLE', 'watch stream closed by the server');
   }
 
   #startResync(): void {

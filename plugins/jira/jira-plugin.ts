@@ -30,7 +30,7 @@ async function step<T>(what: string, url: string, fn: () => Promise<T>): Promise
     if (isNotFoundError(err) && what === 'read its own profile') throw new PluginError('service', `no Jira REST API at ${url} (${describeJiraError(err)}); check jira.url`, { cause: err });
     if (isNotFoundError(err)) throw new PluginError('service', `cannot ${what}: ${describeJiraError(err)}`, { cause: err });
     const detail = isApiError(err) ? describeJiraError(err) : err instanceof Error ? err.message : String(err);
-    throw new PluginError('service', `cannot reach Jira at ${url} to ${what} (${detail})`, { cause: err });
+    throw new PluginError('unreachable', `cannot reach Jira at ${url} to ${what} (${detail})`, { cause: err });
   }
 }
 
@@ -78,6 +78,8 @@ export const jiraPlugin: PluginDefinition<JiraConfig> = {
   version: JIRA_PLUGIN_VERSION,
   pluginSchema: jiraSchema,
   sampleConfig: JIRA_SAMPLE_CONFIG,
+  // A transition is the review of the person who made it, submitted on their behalf.
+  presets: () => ['access-plugin', 'access-plugin-delegate'],
   check: checkJira,
 
   async createHandler(ctx) {

@@ -37,7 +37,7 @@ export async function checkPagerDuty(o: CheckPagerDutyOptions): Promise<string> 
     if (err instanceof PagerDutyError && (err.status === 401 || err.status === 403)) {
       throw new PluginError('service', `PagerDuty at ${api.endpoint} rejected pagerduty.api_key (HTTP ${err.status}); check the API key`, { cause: err });
     }
-    throw new PluginError('service', `cannot reach PagerDuty at ${api.endpoint}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new PluginError('unreachable', `cannot reach PagerDuty at ${api.endpoint}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   const bot = await api.findUserByEmail(config.userEmail);
   if (bot === undefined) {

@@ -39,6 +39,8 @@ export function createPagerDutyPlugin(options: PagerDutyPluginOptions = {}): Plu
     version: PAGERDUTY_PLUGIN_VERSION,
     pluginSchema: pagerDutySchema,
     sampleConfig: PAGERDUTY_SAMPLE_CONFIG,
+    // Approving on-call requesters is a review as the plugin itself.
+    presets: (config) => (config.autoApprove.enabled ? ['access-plugin', 'access-plugin-reviewer'] : ['access-plugin']),
 
     check(ctx) {
       return checkPagerDuty({ config: ctx.config.plugin, api: createApi(ctx, 5000), client: ctx.client, log: ctx.log, strictServices: options.strictServices ?? false });

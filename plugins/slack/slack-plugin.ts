@@ -17,6 +17,7 @@ export const slackPlugin: PluginDefinition<SlackConfig> = {
   version: SLACK_PLUGIN_VERSION,
   pluginSchema: slackSchema,
   sampleConfig: SLACK_SAMPLE_CONFIG,
+  presets: () => ['access-plugin'],
 
   async check(ctx) {
     const { plugin } = ctx.config;
@@ -35,7 +36,7 @@ export const slackPlugin: PluginDefinition<SlackConfig> = {
       if (err instanceof WebAPIPlatformError && ['invalid_auth', 'not_authed', 'token_revoked', 'token_expired', 'account_inactive'].includes(code)) {
         throw new PluginError('service', `Slack rejected slack.token (${code}); check the bot token`, { cause: err });
       }
-      throw new PluginError('service', `cannot reach Slack at ${plugin.apiUrl} (${code}: ${err instanceof Error ? err.message : String(err)})`, { cause: err });
+      throw new PluginError('unreachable', `cannot reach Slack at ${plugin.apiUrl} (${code}: ${err instanceof Error ? err.message : String(err)})`, { cause: err });
     }
   },
 

@@ -35,12 +35,18 @@ export interface RecordedRequest {
  * - `{status}`: that status with the service's own error body, or `body` verbatim.
  * - `{delayMs}`: wait, then answer normally (a slow service; lets client timeouts fire).
  * - `{dropConnection: true}`: destroy the socket without any response.
+ * - `{stall: true}`: never answer and never act on it (a call lost on the way: a client killed
+ *   now has claimed an effect that never reached the service).
+ * - `{performThenStall: true}`: act on it at once, but never answer (a client killed now has
+ *   done the effect without learning so).
  */
 export type FailureMode =
   | { readonly status: 429; readonly retryAfterSeconds?: number; readonly body?: string }
   | { readonly status: number; readonly body?: string }
   | { readonly delayMs: number }
-  | { readonly dropConnection: true };
+  | { readonly dropConnection: true }
+  | { readonly stall: true }
+  | { readonly performThenStall: true };
 
 /** Limits an injected failure to matching requests; both fields optional. */
 export interface FailureScope {
@@ -137,16 +143,18 @@ export function createHttpFakeServer(options: HttpFakeServerOptions): HttpFakeSe
     res.end(payload);
   };
 
-  const respondNormally = (request: RecordedRequest, res: ServerResponse): void => {
-    let response: FakeResponse;
+  const perform = (request: RecordedRequest): FakeResponse => {
     try {
-      response = options.handle(request);
+      return options.handle(request);
     } catch (error) {
       // A bug in a fake must not look like a service answer a client might accept.
       const message = error instanceof Error ? error.stack ?? error.message : String(error);
-      response = { status: 500, body: `fake handler threw: ${message}` };
+      return { status: 500, body: `fake handler threw: ${message}` };
     }
-    answer(res, response);
+  };
+
+  const respondNormally = (request: RecordedRequest, res: ServerResponse): void => {
+    answer(res, perform(request));
     changed();
   };
 
@@ -172,6 +180,11 @@ export function createHttpFakeServer(options: HttpFakeServerOptions): HttpFakeSe
       respondNormally(request, res);
     } else if ('dropConnection' in failure) {
       req.socket.destroy();
+    } else if ('stall' in failure) {
+      // Held until the client goes away or the fake stops.
+    } else if ('performThenStall' in failure) {
+      perform(request);
+      changed();
     } else if ('delayMs' in failure) {
       const timer = setTimeout(() => {
         delays.delete(timer);

@@ -6,7 +6,7 @@ import { isEmail } from '../../../plugins/common/is-email.ts';
 import { KeyedQueue } from '../../../plugins/common/keyed-queue.ts';
 import { loadPluginConfig } from '../../../plugins/common/load-plugin-config.ts';
 import { PluginError } from '../../../plugins/common/plugin-error.ts';
-import { parseClaim } from '../../../plugins/common/request-plugin-data.ts';
+import { parseClaim } from '../../../plugins/common/effect-claim.ts';
 import { resolveSecret, Secret } from '../../../plugins/common/secret.ts';
 import { truncateText } from '../../../plugins/common/truncate-text.ts';
 import { withRetry } from '../../../plugins/common/with-retry.ts';
@@ -148,9 +148,9 @@ describe('text helpers', () => {
     expect(isEmail('alice@localhost')).toBe(false);
   });
 
-  it('parseClaim reads only well-formed claims', () => {
+  it('parseClaim reads well-formed claims and refuses corrupt ones', () => {
     expect(parseClaim('claim:{"by":"p1","op":"post","at":5,"prev":""}')).toEqual({ by: 'p1', op: 'post', at: 5, prev: '' });
-    expect(parseClaim('claim:{"by":1}')).toBeUndefined();
+    expect(() => parseClaim('claim:{"by":1}')).toThrow(/malformed claim/);
     expect(parseClaim('{"channel":"C1"}')).toBeUndefined();
     expect(parseClaim(undefined)).toBeUndefined();
   });
