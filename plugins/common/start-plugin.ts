@@ -9,6 +9,7 @@ import { PluginError } from './plugin-error.ts';
 import { PluginHttpServer } from './plugin-http-server.ts';
 import { PluginMetrics } from './plugin-metrics.ts';
 import { RequestDispatcher } from './request-dispatcher.ts';
+import { RESOLVED_STATES } from './request-states.ts';
 import { ServerConnection, isConnectionError } from './server-connection.ts';
 import { WatchLoop } from './watch-loop.ts';
 
@@ -153,7 +154,7 @@ export async function startPlugin<C>(options: StartPluginOptions<C>): Promise<Ru
         // A request changes for the last time within REQUEST_LIFESPAN_MS of its creation: one
         // created longer before the window cannot have changed in it, so it is not read.
         const createdSinceMs = Math.max(0, since - REQUEST_LIFESPAN_MS);
-        const resolved = (await client.listAllAccessRequests({ states: ['APPROVED', 'DENIED', 'EXPIRED', 'REVOKED'], createdSinceMs })).filter((r) => r.updatedMs >= since);
+        const resolved = (await client.listAllAccessRequests({ states: [...RESOLVED_STATES], createdSinceMs })).filter((r) => r.updatedMs >= since);
         for (const request of resolved) d.dispatch(request, 'reconcile');
         log.info({ pending: pending.length, resolved: resolved.length }, 'reconciling existing requests');
       },

@@ -6,7 +6,7 @@ import { isEmail } from '../common/is-email.ts';
 import type { PagerDutyApi } from './pagerduty-api.ts';
 import type { AutoApproveConfig } from './pagerduty-config.ts';
 import type { PdService, PdUser } from './pagerduty-json.ts';
-import { TtlCache } from './ttl-cache.ts';
+import { TtlCache } from '../common/ttl-cache.ts';
 
 /** Why a request was not auto-approved; a stable code for logs, metrics and plugin data. */
 export type SkipCode =

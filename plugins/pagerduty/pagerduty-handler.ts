@@ -9,7 +9,7 @@ import { PagerDutyError, type PagerDutyApi } from './pagerduty-api.ts';
 import type { PagerDutyConfig } from './pagerduty-config.ts';
 import type { PdService } from './pagerduty-json.ts';
 import { incidentKeyFor, renderIncidentDetails, renderIncidentTitle, renderResolutionNote, renderReviewNote } from './pagerduty-message.ts';
-import { TtlCache } from './ttl-cache.ts';
+import { TtlCache } from '../common/ttl-cache.ts';
 
 export interface PagerDutyHandlerOptions {
   config: PagerDutyConfig;
