@@ -175,7 +175,7 @@ async function check<C>(definition: PluginDefinition<C>, io: PluginCliIo, file: 
     connection = new ServerConnection({ addrs: config.gatehouse.addrs, credentials: config.gatehouse.credentials, log });
     const credentials = await connection.loadIdentity();
     const left = credentials.expiresMs - now();
-    ok(`identity ${credentials.source}: user "${credentials.user}", roles ${credentials.roles.join(',')}, expires ${new Date(credentials.expiresMs).toISOString()}`);
+    ok(`identity: user "${credentials.user}", roles ${credentials.roles.join(',')}, expires ${new Date(credentials.expiresMs).toISOString()} (${credentials.source})`);
     if (left < EXPIRY_WARNING_MS) io.stdout(`warn  identity expires in ${Math.max(0, Math.round(left / 60_000))} minutes; renew it soon\n`);
     step = 'server';
     const pong = await connection.connect(credentials, { deadlineMs: CHECK_SERVER_DEADLINE_MS, signal: abort.signal });
