@@ -31,11 +31,15 @@ const CHECK_SERVER_DEADLINE_MS = 5000;
 export async function runPluginCli<C>(definition: PluginDefinition<C>, io: PluginCliIo): Promise<number> {
   const command = `gatehouse-${definition.name}`;
   const usage = `Usage:
-  ${command} start [-c FILE] [--debug]   run the plugin
-  ${command} check [-c FILE] [--debug]   validate the config, the identity, the server and the ${definition.name} credentials
+  ${command} start [-c FILE] [--debug]   run the plugin (waits for the server and ${definition.name} when they are not up yet)
+  ${command} check [-c FILE] [--debug]   check the config, the identity, the server, the identity's roles and the ${definition.name} credentials; exit 1 naming the step that failed
   ${command} configure                  print a commented sample config
   ${command} version
-Default config file: /etc/${command}.toml
+  ${command} help                       this text (also -h, --help)
+
+Options:
+  -c, --config FILE   the plugin.toml (default /etc/${command}.toml)
+  -d, --debug         log at debug level (overrides [log] severity)
 `;
   let parsed: ReturnType<typeof parse>;
   try {
@@ -45,7 +49,7 @@ Default config file: /etc/${command}.toml
     return EXIT_USAGE;
   }
   const { positionals, values } = parsed;
-  const sub = positionals[0];
+  const sub = values.help === true ? 'help' : positionals[0];
   const file = values.config ?? `/etc/${command}.toml`;
   const debug = values.debug === true;
   switch (sub) {
