@@ -32,7 +32,7 @@ export async function checkPagerDuty(o: CheckPagerDutyOptions): Promise<string> 
   const { config, api } = o;
   const quick = { retries: 1, maxElapsedMs: 5000 };
   try {
-    await api.abilities(quick);
+    await api.abilities({ retry: quick });
   } catch (err) {
     if (err instanceof PagerDutyError && (err.status === 401 || err.status === 403)) {
       throw new PluginError('service', `PagerDuty at ${api.endpoint} rejected pagerduty.api_key (HTTP ${err.status}); check the API key`, { cause: err });
@@ -66,9 +66,8 @@ async function servicesNamedByRoles(o: CheckPagerDutyOptions): Promise<Map<strin
   try {
     roles = await o.client().listRoles();
   } catch (err) {
-    const e = GatehouseError.from(err);
-    if (e.code !== 'PERMISSION_DENIED') throw err;
-    o.log.warn({ err: e.details }, 'cannot list roles to check the services they name (the plugin needs role list/read)');
+    if (!GatehouseError.is(err, 'PERMISSION_DENIED')) throw err;
+    o.log.warn({ err: err.details }, 'cannot list roles to check the services they name (the plugin needs role list/read)');
     return named;
   }
   for (const role of roles) {
