@@ -145,6 +145,33 @@ describe('gatehouse-pagerduty check and config', () => {
     expect(started.stderr).toContain('rejected pagerduty.api_key');
   });
 
+  it('past the first call too, a PagerDuty that does not answer is waited for and one that refuses stops the plugin', async () => {
+    h = await startPdHarness();
+    const t = h;
+    await t.server.admin.deleteRole('ghost-services');
+    const config = t.config({ extra: '[pagerduty.auto_approve]\nenabled = false\n' });
+
+    // check: the user lookup answers 500 to both of its attempts: one line naming the step.
+    t.pd.failNext(2, { status: 500 }, { path: '/users' });
+    const down = await runPluginCommand(['check', '-c', config], { main: MAIN });
+    expect(down.code).toBe(1);
+    expect(down.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^gatehouse-pagerduty check: pagerduty: unreachable error: cannot reach PagerDuty at \S+ to look up pagerduty.user_email .*HTTP 500/)]);
+
+    // start: a service lookup whose connection drops is waited for, then the plugin gets ready.
+    t.pd.failNext(2, { dropConnection: true }, { path: '/services' });
+    const waited = await t.startPlugin(config);
+    const retried = waited.logs.find((l) => l.msg === 'service not reachable, retrying');
+    expect(String(retried?.['err'])).toMatch(/^cannot reach PagerDuty at \S+ to look up service "/);
+    expect((await waited.stop()).code).toBe(0);
+
+    // start: a 400 to the user lookup is a refusal that waiting cannot fix: exit 1, one line.
+    t.pd.failNext(1, { status: 400 }, { path: '/users' });
+    const refused = await runPluginCommand(['start', '-c', config], { main: MAIN, timeoutMs: 15_000 });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('service error: PagerDuty at');
+    expect(refused.stderr).toContain('refused to look up pagerduty.user_email gatehouse-bot@example.com');
+  });
+
   it('refuses bad config with the key path, and prints a sample config that loads', async () => {
     h = await startPdHarness();
     const t = h;
