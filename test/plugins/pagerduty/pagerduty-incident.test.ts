@@ -99,6 +99,36 @@ describe('pagerduty incidents', () => {
     expect(incidentOf(t, request.id)).toHaveLength(1);
   }, 60_000);
 
+  it('carries on from plugin data the previous version wrote: only the resolve was left', async () => {
+    h = await startPdHarness();
+    const t = h;
+    const notifier = await t.server.userClient('nora', ['notify-only']);
+    const request = await notifier.createAccessRequest({ roles: ['prodaccess'], reason: 'old data' });
+    await t.reviewer.submitAccessReview({ requestId: request.id, proposedState: 'APPROVED', reason: 'fine' });
+    const incident = t.pd.addIncident({ title: 'old', serviceId: PD.notify, incidentKey: `gatehouse-access-request/${request.id}` });
+    // The texts the plugin wrote before typed keys: its review note and closing note are on the incident.
+    const old = { incident: JSON.stringify({ id: incident.id, service: PD.notify }), notes: '1', resolution: 'noted:APPROVED', approval: 'skip:not_on_call' };
+    await t.server.admin.updatePluginData({ requestId: request.id, plugin: 'pagerduty', set: old, expect: {} });
+    await t.startPlugin();
+    await t.waitForPluginData(request.id, (d) => d['resolution'] === 'resolved:APPROVED');
+    expect(t.pd.incidents().find((i) => i.id === incident.id)?.status).toBe('resolved');
+    expect(t.pd.requests().filter((r) => r.method === 'POST')).toEqual([]);
+    expect(await t.pluginData(request.id)).toMatchObject({ incident: old.incident, notes: '1', approval: 'skip:not_on_call' });
+  });
+
+  it('closes the incident of a deleted request with one note, found again by its dedup key', async () => {
+    h = await startPdHarness();
+    const t = h;
+    const notifier = await t.server.userClient('nora', ['notify-only']);
+    const plugin = await t.startPlugin();
+    const request = await notifier.createAccessRequest({ roles: ['prodaccess'], reason: 'to be deleted' });
+    const incident = await t.pd.waitFor(() => incidentOf(t, request.id)[0], 10_000, 'incident');
+    await t.server.admin.deleteAccessRequest(request.id);
+    await plugin.waitForLog(forRequest(request.id, 'resolved the incident of a deleted request'));
+    expect(t.pd.incidents().find((i) => i.id === incident.id)?.status).toBe('resolved');
+    expect(t.pd.notes(incident.id).map((n) => n.content)).toEqual(['Access request has been deleted.']);
+  });
+
   it('survives rate limits (429 with Retry-After, beyond pdjs retries) and 500s', async () => {
     h = await startPdHarness(pdSeed({ onCalls: [{ userId: PD.alice.id, escalationPolicyId: PD.policy1 }] }));
     const t = h;
