@@ -305,7 +305,7 @@ export class PagerDutyApi {
       }, { ...this.#retry, ...call.retry, ...(signal !== undefined ? { signal } : {}) });
     } catch (err) {
       if (inDoubt && err instanceof PagerDutyError && err.refused) {
-        throw new PagerDutyError(`${err.message}; an earlier attempt got no answer`, { status: err.status, pdCode: err.pdCode, errors: err.errors, earlierAttemptInDoubt: true, cause: err });
+        throw new PagerDutyError(`${err.message}; an earlier attempt may have been done`, { status: err.status, pdCode: err.pdCode, errors: err.errors, earlierAttemptInDoubt: true, cause: err });
       }
       throw err;
     }
