@@ -171,6 +171,9 @@ async function check<C>(definition: PluginDefinition<C>, io: PluginCliIo, file: 
   let step = 'config';
   let connection: ServerConnection | undefined;
   const abort = new AbortController();
+  // As in start: while a call waits out an unref'd retry delay, nothing else keeps the process
+  // alive, and Node would end it with status 13 in the middle of a step.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   try {
     const config = loadPluginConfig({ file, pluginSchema: definition.pluginSchema, env: io.env });
     ok(`config ${file}`);
@@ -200,6 +203,7 @@ async function check<C>(definition: PluginDefinition<C>, io: PluginCliIo, file: 
     io.stderr(`${command} check: ${step}: ${describe(toPluginError(err))}\n`);
     return EXIT_FAILURE;
   } finally {
+    clearInterval(keepAlive);
     abort.abort();
     connection?.stop();
   }

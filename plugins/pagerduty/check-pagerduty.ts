@@ -22,24 +22,20 @@ const roleAnnotations = z.looseObject({
   }).optional(),
 });
 
+/** `check`'s calls give up quickly: an unreachable service is reported, and `start` tries again. */
+const QUICK = { retry: { retries: 1, maxElapsedMs: 5000 } } as const;
+
 /**
  * Checks what the plugin needs from PagerDuty: the API key is accepted, `user_email` is a
  * PagerDuty user (PagerDuty refuses incident writes `From` anyone else), and every service the
  * roles' request annotations name exists. Returns a one-line summary.
- * @throws PluginError `service` naming what is wrong.
+ * @throws PluginError `service` when PagerDuty refuses (a rejected key, a missing user or
+ *   service, any other 4xx), `unreachable` when it did not answer (or answered 429 or 5xx).
  */
 export async function checkPagerDuty(o: CheckPagerDutyOptions): Promise<string> {
   const { config, api } = o;
-  const quick = { retries: 1, maxElapsedMs: 5000 };
-  try {
-    await api.abilities(quick);
-  } catch (err) {
-    if (err instanceof PagerDutyError && (err.status === 401 || err.status === 403)) {
-      throw new PluginError('service', `PagerDuty at ${api.endpoint} rejected pagerduty.api_key (HTTP ${err.status}); check the API key`, { cause: err });
-    }
-    throw new PluginError('unreachable', `cannot reach PagerDuty at ${api.endpoint}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-  }
-  const bot = await api.findUserByEmail(config.userEmail);
+  await asking(api, 'read /abilities', () => api.abilities(QUICK));
+  const bot = await asking(api, `look up pagerduty.user_email ${config.userEmail}`, () => api.findUserByEmail(config.userEmail, QUICK));
   if (bot === undefined) {
     throw new PluginError('service', `pagerduty.user_email ${config.userEmail} is not a PagerDuty user; PagerDuty refuses incident writes "From" it`);
   }
@@ -47,7 +43,7 @@ export async function checkPagerDuty(o: CheckPagerDutyOptions): Promise<string> 
   const named = await servicesNamedByRoles(o);
   const missing: string[] = [];
   for (const [name, roles] of named) {
-    if ((await api.findServiceByName(name)) === undefined) missing.push(`"${name}" (role ${[...roles].join(', ')})`);
+    if ((await asking(api, `look up service "${name}"`, () => api.findServiceByName(name, QUICK))) === undefined) missing.push(`"${name}" (role ${[...roles].join(', ')})`);
   }
   if (missing.length > 0) {
     const text = `PagerDuty has no service named ${missing.join(', ')}`;
@@ -58,6 +54,25 @@ export async function checkPagerDuty(o: CheckPagerDutyOptions): Promise<string> 
   return `API key accepted at ${api.endpoint}; writes as ${bot.name} (${bot.email}); ${found} of ${named.size} service(s) named by roles found${missing.length > 0 ? `, missing ${missing.join(', ')}` : ''}`;
 }
 
+/**
+ * Runs one PagerDuty call of the check, turning its failure into the PluginError the runtime
+ * acts on: `unreachable` is waited for at start, `service` stops the plugin.
+ */
+async function asking<T>(api: PagerDutyApi, what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof PagerDutyError && (err.status === 401 || err.status === 403)) {
+      throw new PluginError('service', `PagerDuty at ${api.endpoint} rejected pagerduty.api_key (HTTP ${err.status}); check the API key`, { cause: err });
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    if (err instanceof PagerDutyError && err.retryable) throw new PluginError('unreachable', `cannot reach PagerDuty at ${api.endpoint} to ${what}: ${message}`, { cause: err });
+    if (err instanceof PagerDutyError) throw new PluginError('service', `PagerDuty at ${api.endpoint} refused to ${what}: ${message}`, { cause: err });
+    // An answer that is not PagerDuty's (a wrong api_endpoint): waiting will not fix it.
+    throw new PluginError('service', `PagerDuty at ${api.endpoint} gave an unexpected answer to ${what}: ${message}`, { cause: err });
+  }
+}
+
 /** Service name -> roles naming it, from every role's `allow.request.annotations`. */
 async function servicesNamedByRoles(o: CheckPagerDutyOptions): Promise<Map<string, Set<string>>> {
   const keys = [o.config.annotations.notifyService, o.config.annotations.services];
@@ -66,9 +81,8 @@ async function servicesNamedByRoles(o: CheckPagerDutyOptions): Promise<Map<strin
   try {
     roles = await o.client().listRoles();
   } catch (err) {
-    const e = GatehouseError.from(err);
-    if (e.code !== 'PERMISSION_DENIED') throw err;
-    o.log.warn({ err: e.details }, 'cannot list roles to check the services they name (the plugin needs role list/read)');
+    if (!GatehouseError.is(err, 'PERMISSION_DENIED')) throw err;
+    o.log.warn({ err: err.details }, 'cannot list roles to check the services they name (the plugin needs role list/read)');
     return named;
   }
   for (const role of roles) {

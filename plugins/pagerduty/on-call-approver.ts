@@ -65,7 +65,9 @@ export class OnCallApprover {
     return [...new Set((request.annotations[this.#o.servicesAnnotation]?.values ?? []).map((v) => v.trim()).filter((v) => v !== ''))];
   }
 
-  async decide(request: AccessRequest__Output): Promise<ApprovalDecision> {
+  /** `signal` aborts the PagerDuty lookups (the event deadline). */
+  async decide(request: AccessRequest__Output, signal?: AbortSignal): Promise<ApprovalDecision> {
+    const call = signal === undefined ? {} : { signal };
     const { config } = this.#o;
     const skip = (code: SkipCode, reason: string): ApprovalDecision => ({ kind: 'skip', code, reason });
     if (!config.enabled) return skip('disabled', 'auto-approval is disabled (pagerduty.auto_approve.enabled = false)');
@@ -80,13 +82,13 @@ export class OnCallApprover {
     if (email === undefined) {
       return skip('no_email', `no PagerDuty email for user "${request.user}": not in pagerduty.auto_approve.user_emails, no "${config.emailTrait}" or "email" trait, and the user name is not an email`);
     }
-    const pdUser = await this.#cached(this.#pdUsers, email.email.toLowerCase(), () => this.#o.api.findUserByEmail(email.email));
+    const pdUser = await this.#cached(this.#pdUsers, email.email.toLowerCase(), () => this.#o.api.findUserByEmail(email.email, call));
     if (pdUser === undefined) return skip('pd_user_not_found', `no PagerDuty user has the email ${email.email} (from ${email.source})`);
 
     const services: PdService[] = [];
     const missing: string[] = [];
     for (const name of names) {
-      const service = await this.#cached(this.#services, name.toLowerCase(), () => this.#o.api.findServiceByName(name));
+      const service = await this.findService(name, signal);
       if (service === undefined) missing.push(name);
       else services.push(service);
     }
@@ -115,7 +117,7 @@ export class OnCallApprover {
       // Stop early once every policy matched at the best level there can be.
       const best = levels?.[0] ?? 1;
       return [...byPolicy.keys()].every((p) => qualifying.get(p) === best);
-    });
+    }, call);
     const serviceList = services.map((s) => s.name).join(', ');
     if (qualifying.size === 0) {
       if (otherLevels.size > 0) {
@@ -125,7 +127,7 @@ export class OnCallApprover {
     }
 
     if (config.requireAcknowledgedIncident) {
-      const incidents = await this.#o.api.acknowledgedIncidents(pdUser.id, services.map((s) => s.id));
+      const incidents = await this.#o.api.acknowledgedIncidents(pdUser.id, services.map((s) => s.id), call);
       // PagerDuty lists who acknowledged; without that list, being assigned an acknowledged incident counts.
       const own = incidents.filter((i) => i.acknowledgements === undefined || i.acknowledgements.length === 0 || i.acknowledgements.some((a) => a.acknowledger.id === pdUser.id));
       if (own.length === 0) return skip('no_acknowledged_incident', `${pdUser.email} has no acknowledged open incident on ${serviceList} (pagerduty.auto_approve.require_acknowledged_incident)`);
@@ -141,6 +143,11 @@ export class OnCallApprover {
     };
   }
 
+  /** The service named `name` (case-insensitive), cached: services change rarely. Also used for the notify service. */
+  findService(name: string, signal?: AbortSignal): Promise<PdService | undefined> {
+    return this.#cached(this.#services, name.toLowerCase(), () => this.#o.api.findServiceByName(name, signal === undefined ? {} : { signal }));
+  }
+
   /**
    * The requester's PagerDuty email: the config table wins, then the user's `email_trait` trait,
    * then the `email` trait, then the user name when it is an email.
@@ -153,7 +160,7 @@ export class OnCallApprover {
       try {
         traits = (await this.#o.client().getUser(user)).traits;
       } catch (err) {
-        if (!(err instanceof GatehouseError && err.code === 'NOT_FOUND')) throw err;
+        if (!GatehouseError.is(err, 'NOT_FOUND')) throw err;
       }
       for (const trait of new Set([this.#o.config.emailTrait, 'email'])) {
         const email = traits[trait]?.values.map((v) => v.trim()).find(isEmail);

@@ -51,7 +51,7 @@ export function createPagerDutyPlugin(options: PagerDutyPluginOptions = {}): Plu
       const log = ctx.log.child({ component: 'pagerduty' });
       const api = createApi(ctx);
       const approver = new OnCallApprover({ config: plugin.autoApprove, servicesAnnotation: plugin.annotations.services, api, client: ctx.client, log, now: ctx.now });
-      return createPagerDutyHandler({ config: plugin, api, approver, client: ctx.client, log, webConsoleUrl: ctx.config.gatehouse.webConsoleUrl, now: ctx.now });
+      return createPagerDutyHandler({ config: plugin, api, approver, client: ctx.client, self: ctx.pong.user, log, webConsoleUrl: ctx.config.gatehouse.webConsoleUrl });
     },
   };
 }

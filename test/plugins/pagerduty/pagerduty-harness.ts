@@ -91,6 +91,12 @@ spec:
       roles: ['prodaccess']
 `;
 
+/**
+ * `[runtime]` windows short enough for crash tests: an event may take 2 s, and another process's
+ * claim is taken over 4 s after it was made.
+ */
+export const SHORT_RUNTIME = '[runtime]\nevent_timeout = "2s"\nclaim_takeover = "4s"\n';
+
 export function pdSeed(extra: Partial<FakePagerDutyOptions> = {}): FakePagerDutyOptions {
   return {
     apiKey: PD_KEY,

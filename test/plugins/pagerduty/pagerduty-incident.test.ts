@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { runPluginCommand } from '../../support/plugin-process.ts';
-import { BOT_EMAIL, MAIN, PD, forRequest, pdSeed, startPdHarness, type PdHarness } from './pagerduty-harness.ts';
+import { BOT_EMAIL, MAIN, PD, SHORT_RUNTIME, forRequest, pdSeed, startPdHarness, type PdHarness } from './pagerduty-harness.ts';
 
 let h: PdHarness | undefined;
 afterEach(async () => {
@@ -79,22 +79,55 @@ describe('pagerduty incidents', () => {
     expect(firstLines(t, incident.id)).toEqual([expect.stringContaining('rita reviewed the request'), 'Access request has been approved by rita.']);
   });
 
-  it('killed while creating the incident, a restart adopts it through the dedup key instead of creating another', async () => {
+  it('killed while creating the incident, a restart finds it by the dedup key instead of creating another', async () => {
     h = await startPdHarness(pdSeed({ onCalls: [] }));
     const t = h;
-    const first = await t.startPlugin();
+    // Short windows: the dead process's claim is taken over within seconds.
+    const config = t.config({ extra: SHORT_RUNTIME });
+    const first = await t.startPlugin(config);
     t.pd.failNext(1, { delayMs: 1500 }, { method: 'POST', path: '/incidents' });
     const request = await t.alice.createAccessRequest({ roles: ['prodaccess'], reason: 'killed mid-create' });
     await t.pd.waitFor(() => t.pd.requests().find((r) => r.method === 'POST' && r.path === '/incidents'), 10_000, 'create in flight');
     await first.kill();
     await t.pd.waitFor(() => incidentOf(t, request.id)[0], 10_000, 'the slow create landed');
-    const second = await t.startPlugin();
-    await second.waitForLog(forRequest(request.id, 'adopted the open incident with our dedup key'), 30_000);
+    const second = await t.startPlugin(config);
+    await second.waitForLog(forRequest(request.id, 'the effect left in doubt was done; recorded it'), 30_000);
     expect(incidentOf(t, request.id)).toHaveLength(1);
+    expect(t.pd.requests().filter((r) => r.method === 'POST' && r.path === '/incidents')).toHaveLength(1);
     await t.reviewer.submitAccessReview({ requestId: request.id, proposedState: 'DENIED' });
     await t.pd.waitFor(() => incidentOf(t, request.id)[0]?.status === 'resolved', 10_000, 'resolved');
     expect(incidentOf(t, request.id)).toHaveLength(1);
   }, 60_000);
+
+  it('carries on from plugin data the previous version wrote: only the resolve was left', async () => {
+    h = await startPdHarness();
+    const t = h;
+    const notifier = await t.server.userClient('nora', ['notify-only']);
+    const request = await notifier.createAccessRequest({ roles: ['prodaccess'], reason: 'old data' });
+    await t.reviewer.submitAccessReview({ requestId: request.id, proposedState: 'APPROVED', reason: 'fine' });
+    const incident = t.pd.addIncident({ title: 'old', serviceId: PD.notify, incidentKey: `gatehouse-access-request/${request.id}` });
+    // The texts the plugin wrote before typed keys: its review note and closing note are on the incident.
+    const old = { incident: JSON.stringify({ id: incident.id, service: PD.notify }), notes: '1', resolution: 'noted:APPROVED', approval: 'skip:not_on_call' };
+    await t.server.admin.updatePluginData({ requestId: request.id, plugin: 'pagerduty', set: old, expect: {} });
+    await t.startPlugin();
+    await t.waitForPluginData(request.id, (d) => d['resolution'] === 'resolved:APPROVED');
+    expect(t.pd.incidents().find((i) => i.id === incident.id)?.status).toBe('resolved');
+    expect(t.pd.requests().filter((r) => r.method === 'POST')).toEqual([]);
+    expect(await t.pluginData(request.id)).toMatchObject({ incident: old.incident, notes: '1', approval: 'skip:not_on_call' });
+  });
+
+  it('closes the incident of a deleted request with one note, found again by its dedup key', async () => {
+    h = await startPdHarness();
+    const t = h;
+    const notifier = await t.server.userClient('nora', ['notify-only']);
+    const plugin = await t.startPlugin();
+    const request = await notifier.createAccessRequest({ roles: ['prodaccess'], reason: 'to be deleted' });
+    const incident = await t.pd.waitFor(() => incidentOf(t, request.id)[0], 10_000, 'incident');
+    await t.server.admin.deleteAccessRequest(request.id);
+    await plugin.waitForLog(forRequest(request.id, 'resolved the incident of a deleted request'));
+    expect(t.pd.incidents().find((i) => i.id === incident.id)?.status).toBe('resolved');
+    expect(t.pd.notes(incident.id).map((n) => n.content)).toEqual(['Access request has been deleted.']);
+  });
 
   it('survives rate limits (429 with Retry-After, beyond pdjs retries) and 500s', async () => {
     h = await startPdHarness(pdSeed({ onCalls: [{ userId: PD.alice.id, escalationPolicyId: PD.policy1 }] }));
@@ -117,26 +150,56 @@ describe('gatehouse-pagerduty check and config', () => {
   it('check verifies the API key, the From user and that the services roles name exist', async () => {
     h = await startPdHarness();
     const t = h;
+    // Auto-approval needs the reviewer preset, which the harness identity lacks: off here, so
+    // the check goes on to PagerDuty.
+    const noReview = { extra: '[pagerduty.auto_approve]\nenabled = false\n' };
     // The seed roles name "No Such Notifications" and "No Such Service" (role ghost-services).
-    const bad = await runPluginCommand(['check', '-c', t.config()], { main: MAIN });
+    const bad = await runPluginCommand(['check', '-c', t.config(noReview)], { main: MAIN });
     expect(bad.code).toBe(1);
-    expect(bad.stdout).toContain('ok    identity: user "access-pagerduty"');
+    expect(bad.stdout).toMatch(/^ok {4}identity .*: user "access-pagerduty"/m);
     expect(bad.stderr).toContain('PagerDuty has no service named "No Such Notifications" (role ghost-services), "No Such Service" (role ghost-services)');
 
     await t.server.admin.deleteRole('ghost-services');
-    const good = await runPluginCommand(['check', '-c', t.config()], { main: MAIN });
+    const good = await runPluginCommand(['check', '-c', t.config(noReview)], { main: MAIN });
     expect(good.stderr).toBe('');
     expect(good.code).toBe(0);
     expect(good.stdout).toContain('3 of 3 service(s) named by roles found');
     expect(good.stdout).toContain('all checks passed');
 
-    const wrongKey = await runPluginCommand(['check', '-c', t.config({ apiKey: 'nope' })], { main: MAIN });
+    const wrongKey = await runPluginCommand(['check', '-c', t.config({ ...noReview, apiKey: 'nope' })], { main: MAIN });
     expect(wrongKey.code).toBe(1);
     expect(wrongKey.stderr).toContain('rejected pagerduty.api_key (HTTP 401)');
     expect(wrongKey.stderr).not.toContain('nope');
     const started = await runPluginCommand(['start', '-c', t.config({ apiKey: 'nope' })], { main: MAIN });
     expect(started.code).toBe(1);
     expect(started.stderr).toContain('rejected pagerduty.api_key');
+  });
+
+  it('past the first call too, a PagerDuty that does not answer is waited for and one that refuses stops the plugin', async () => {
+    h = await startPdHarness();
+    const t = h;
+    await t.server.admin.deleteRole('ghost-services');
+    const config = t.config({ extra: '[pagerduty.auto_approve]\nenabled = false\n' });
+
+    // check: the user lookup answers 500 to both of its attempts: one line naming the step.
+    t.pd.failNext(2, { status: 500 }, { path: '/users' });
+    const down = await runPluginCommand(['check', '-c', config], { main: MAIN });
+    expect(down.code).toBe(1);
+    expect(down.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^gatehouse-pagerduty check: pagerduty: unreachable error: cannot reach PagerDuty at \S+ to look up pagerduty.user_email .*HTTP 500/)]);
+
+    // start: a service lookup whose connection drops is waited for, then the plugin gets ready.
+    t.pd.failNext(2, { dropConnection: true }, { path: '/services' });
+    const waited = await t.startPlugin(config);
+    const retried = waited.logs.find((l) => l.msg === 'service not reachable, retrying');
+    expect(String(retried?.['err'])).toMatch(/^cannot reach PagerDuty at \S+ to look up service "/);
+    expect((await waited.stop()).code).toBe(0);
+
+    // start: a 400 to the user lookup is a refusal that waiting cannot fix: exit 1, one line.
+    t.pd.failNext(1, { status: 400 }, { path: '/users' });
+    const refused = await runPluginCommand(['start', '-c', config], { main: MAIN, timeoutMs: 15_000 });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('service error: PagerDuty at');
+    expect(refused.stderr).toContain('refused to look up pagerduty.user_email gatehouse-bot@example.com');
   });
 
   it('refuses bad config with the key path, and prints a sample config that loads', async () => {
