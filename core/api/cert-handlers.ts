@@ -75,6 +75,9 @@ export function createEnrollHandlers(deps: ApiDeps, rt: RpcRuntime): EnrollServi
       if (!invite) throw new AppError('permission_denied', 'invite token is unknown, already used or expired; ask an admin for a new one');
       const user = await deps.store.getUser(invite.user);
       if (!user) throw new AppError('not_found', `user "${invite.user}" of this invite no longer exists`);
+      if (user.incarnation !== invite.incarnation) {
+        throw new AppError('permission_denied', `this invite was made for an earlier user "${invite.user}", deleted since; ask an admin for a new one`);
+      }
       const issued = await deps.issueClientCert({ publicKey, user: user.name, roles: user.roles, accessRequestIds: [], ttlMs: deps.limits.loginCertTtlMs });
       await deps.store.appendAudit({
         type: 'user.login',

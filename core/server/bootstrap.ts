@@ -5,7 +5,7 @@ import { createKeyAndCsr, parseCsr } from '../auth/csr.ts';
 import { readIdentityFile, writeIdentityFile } from '../auth/identity-file.ts';
 import { issueClientCert } from '../auth/issue-client-cert.ts';
 import { parseRoles } from '../domain/role-yaml.ts';
-import type { User } from '../domain/types.ts';
+import type { UserDraft } from '../domain/types.ts';
 import type { Store } from '../store/store.ts';
 import type { RoleRegistry } from './role-registry.ts';
 import type { BootstrapIdentity, ServerConfig } from './server-config.ts';
@@ -53,7 +53,7 @@ async function ensureUser(options: BootstrapOptions, wanted: BootstrapIdentity):
   const existing = await store.getUser(wanted.user);
   const sorted = [...wanted.roles].sort();
   if (existing && existing.roles.join(',') === sorted.join(',')) return;
-  const user: User = { name: wanted.user, roles: sorted, traits: existing?.traits ?? {}, createdMs: existing?.createdMs ?? now() };
+  const user: UserDraft = { name: wanted.user, roles: sorted, traits: existing?.traits ?? {}, createdMs: existing?.createdMs ?? now() };
   await store.putUser(user, { type: existing ? 'user.update' : 'user.create', actor: 'system', requestId: '', details: { user: user.name, roles: sorted, bootstrap: true } });
 }
 
