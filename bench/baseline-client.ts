@@ -28,7 +28,7 @@ export async function startBaseline(dir: string): Promise<Baseline> {
   const ca = await loadOrCreateClusterCA(dir, 'bench');
   const server = await issueServerCert(ca, { hosts: ['127.0.0.1', 'localhost'], ttlMs: 3600_000 });
   const { keyPem, csrPem } = await createKeyAndCsr('bench');
-  const client = await issueClientCert(ca, { publicKey: (await parseCsr(csrPem)).publicKey, user: 'bench', roles: [], accessRequestIds: [], ttlMs: 3600_000, nowMs: Date.now() });
+  const client = await issueClientCert(ca, { publicKey: (await parseCsr(csrPem)).publicKey, user: 'bench', incarnation: '', roles: [], accessRequestIds: [], ttlMs: 3600_000, nowMs: Date.now() });
   writeFileSync(path.join(dir, 'server.key'), server.keyPem);
   writeFileSync(path.join(dir, 'server.crt'), server.certPem);
   const port = await freePort();

@@ -79,7 +79,7 @@ export async function runPagerDutyBench(): Promise<Record<string, number | strin
     const alice = new GatehouseClient({ addr: server.addr, identity: await identityFor(admin, 'alice@example.com', ['oncall', 'plain']) });
     clients.push(alice);
     const identityPath = path.join(dir, 'plugin.pem');
-    await writeIdentityFile(identityPath, await identityFor(admin, 'access-pagerduty', ['access-plugin']));
+    await writeIdentityFile(identityPath, await identityFor(admin, 'access-pagerduty', ['access-plugin', 'access-plugin-reviewer']));
     const config = path.join(dir, 'plugin.toml');
     writeFileSync(
       config,

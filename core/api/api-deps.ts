@@ -30,6 +30,8 @@ export interface ApiDeps {
   issueClientCert: (input: {
     publicKey: CryptoKey;
     user: string;
+    /** The stored user's incarnation (User.incarnation), so the certificate dies with the user. */
+    incarnation: string;
     roles: string[];
     accessRequestIds: string[];
     ttlMs: number;

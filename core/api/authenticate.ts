@@ -1,4 +1,5 @@
 import type { TLSSocket } from 'node:tls';
+import { incarnationMismatch } from '../auth/incarnation-mismatch.ts';
 import { AppError } from '../domain/app-error.ts';
 import type { Role, User } from '../domain/types.ts';
 import type { Store } from '../store/store.ts';
@@ -14,6 +15,9 @@ export interface CallerIdentity {
   readonly user: string;
   readonly roles: readonly string[];
   readonly accessRequestIds: readonly string[];
+  /** The user's incarnation the certificate was issued to; undefined in older certificates. */
+  readonly incarnation: string | undefined;
+  readonly notBeforeMs: number;
   readonly expiresMs: number;
 }
 
@@ -43,7 +47,8 @@ export interface AuthenticatorOptions {
 /**
  * Builds the per-call authenticator. TLS has already verified the chain to the cluster CA;
  * this resolves the user live (a deleted user is refused at once; on other PostgreSQL replicas
- * as soon as their event hub sees the deletion) and re-checks every access
+ * as soon as their event hub sees the deletion), refuses a certificate issued to an earlier
+ * user of the same name (core/auth/incarnation-mismatch.ts), and re-checks every access
  * request the certificate carries: elevated access holds only while each is APPROVED and
  * unexpired, so deleting, revoking or expiring a request cuts it immediately.
  */
@@ -67,6 +72,9 @@ export function createAuthenticator(options: AuthenticatorOptions): (call: Authe
     if (identity.expiresMs <= t) throw new AppError('unauthenticated', `certificate of user "${identity.user}" has expired`);
     const user = await getUser(identity.user);
     if (!user) throw new AppError('unauthenticated', `user "${identity.user}" does not exist (deleted?)`);
+    // The name alone is not the user: one deleted and created again refuses the old certificates.
+    const mismatch = incarnationMismatch(identity, user);
+    if (mismatch !== undefined) throw new AppError('unauthenticated', mismatch);
     const roleNames = new Set(user.roles);
     for (const id of identity.accessRequestIds) {
       const request = await store.getRequest(id);

@@ -31,6 +31,11 @@ export function createCertHandlers(deps: ApiDeps, rt: RpcRuntime): Handlers {
     const publicKey = await deps.parseCsr(csrPem);
     const user = await deps.store.getUser(userName);
     if (!user) throw new AppError('not_found', `user "${userName}" not found`);
+    // The caller was authenticated as this user a moment ago; if the name was deleted and
+    // created again since, a renewal would hand the old holder a certificate of the new user.
+    if (forSelf && user.incarnation !== caller.user.incarnation) {
+      throw new AppError('unauthenticated', `user "${userName}" was deleted and created again; this certificate belongs to the earlier user`);
+    }
 
     const now = deps.now();
     let expiresAt = now + ttlMs;
@@ -48,7 +53,14 @@ export function createCertHandlers(deps: ApiDeps, rt: RpcRuntime): Handlers {
       expiresAt = Math.min(expiresAt, request.accessExpiresMs);
     }
     const roleList = [...roles].sort();
-    const issued = await deps.issueClientCert({ publicKey, user: userName, roles: roleList, accessRequestIds: requestIds, ttlMs: expiresAt - now });
+    const issued = await deps.issueClientCert({
+      publicKey,
+      user: userName,
+      incarnation: user.incarnation,
+      roles: roleList,
+      accessRequestIds: requestIds,
+      ttlMs: expiresAt - now,
+    });
     await deps.store.appendAudit({
       type: 'cert.create',
       actor: caller.name,
@@ -75,7 +87,17 @@ export function createEnrollHandlers(deps: ApiDeps, rt: RpcRuntime): EnrollServi
       if (!invite) throw new AppError('permission_denied', 'invite token is unknown, already used or expired; ask an admin for a new one');
       const user = await deps.store.getUser(invite.user);
       if (!user) throw new AppError('not_found', `user "${invite.user}" of this invite no longer exists`);
-      const issued = await deps.issueClientCert({ publicKey, user: user.name, roles: user.roles, accessRequestIds: [], ttlMs: deps.limits.loginCertTtlMs });
+      if (user.incarnation !== invite.incarnation) {
+        throw new AppError('permission_denied', `this invite was made for an earlier user "${invite.user}", deleted since; ask an admin for a new one`);
+      }
+      const issued = await deps.issueClientCert({
+        publicKey,
+        user: user.name,
+        incarnation: user.incarnation,
+        roles: user.roles,
+        accessRequestIds: [],
+        ttlMs: deps.limits.loginCertTtlMs,
+      });
       await deps.store.appendAudit({
         type: 'user.login',
         actor: user.name,

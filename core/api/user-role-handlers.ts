@@ -1,7 +1,7 @@
 import type { AccessServiceHandlers } from '../../proto/gen/gatehouse/v1/AccessService.ts';
 import { AppError } from '../domain/app-error.ts';
 import { parseRoles } from '../domain/role-yaml.ts';
-import type { User } from '../domain/types.ts';
+import type { UserDraft } from '../domain/types.ts';
 import { createInviteToken } from '../auth/invite-token.ts';
 import type { ApiDeps } from './api-deps.ts';
 import type { Caller } from './authenticate.ts';
@@ -55,7 +55,7 @@ export function createUserRoleHandlers(deps: ApiDeps, rt: RpcRuntime): Handlers 
     requireAllowed(caller, 'user', existing ? 'update' : 'create');
     if (existing && req.createOnly) throw new AppError('already_exists', `user "${name}" already exists`);
     const now = deps.now();
-    const user: User = { name, roles: [...new Set(roles)].sort(), traits, createdMs: existing?.createdMs ?? now };
+    const user: UserDraft = { name, roles: [...new Set(roles)].sort(), traits, createdMs: existing?.createdMs ?? now };
     const committed = await store.putUser(
       user,
       { type: existing ? 'user.update' : 'user.create', actor: caller.name, requestId: '', details: { user: name, roles: user.roles } },
@@ -64,7 +64,8 @@ export function createUserRoleHandlers(deps: ApiDeps, rt: RpcRuntime): Handlers 
     if (inviteTtlMs === 0) return { user: toProtoUser(committed.value), inviteToken: '', inviteExpiresMs: 0 };
     const invite = createInviteToken(deps.caFingerprint);
     const expiresMs = now + inviteTtlMs;
-    await store.createInvite({ tokenHash: invite.tokenHash, user: name, expiresMs, createdBy: caller.name });
+    // Bound to this user's incarnation: after a delete and re-create the invite is void.
+    await store.createInvite({ tokenHash: invite.tokenHash, user: name, incarnation: committed.value.incarnation, expiresMs, createdBy: caller.name });
     return { user: toProtoUser(committed.value), inviteToken: invite.token, inviteExpiresMs: expiresMs };
   }
 

@@ -1,6 +1,6 @@
 import { createHash, X509Certificate as NodeX509Certificate } from 'node:crypto';
 import { AppError } from '../domain/app-error.ts';
-import { ACCESS_REQUESTS_OID, OID, TRAITS_OID } from './certificate-oids.ts';
+import { ACCESS_REQUESTS_OID, OID, TRAITS_OID, USER_INCARNATION_OID } from './certificate-oids.ts';
 import type { ClusterCA } from './cluster-ca.ts';
 import {
   decodeDerString,
@@ -24,6 +24,8 @@ export interface CertIdentity {
   readonly accessRequestIds: readonly string[];
   /** From the traits extension; empty when absent. */
   readonly traits: Readonly<Record<string, readonly string[]>>;
+  /** The user's incarnation from its extension; undefined in certificates issued before it existed. */
+  readonly incarnation: string | undefined;
   readonly notBeforeMs: number;
   /** NotAfter. */
   readonly expiresMs: number;
@@ -51,6 +53,7 @@ const OID_CN = encodeOidContent(OID.commonName);
 const OID_O = encodeOidContent(OID.organization);
 const OID_ACCESS_REQUESTS = encodeOidContent(ACCESS_REQUESTS_OID);
 const OID_TRAITS = encodeOidContent(TRAITS_OID);
+const OID_INCARNATION = encodeOidContent(USER_INCARNATION_OID);
 const TAG_VERSION = 0xa0;
 const TAG_EXTENSIONS = 0xa3;
 
@@ -158,6 +161,7 @@ function parseWithFingerprint(der: Uint8Array, fingerprint: string, parsed?: Nod
     roles: Object.freeze([...new Set(fields.roles)].sort()),
     accessRequestIds: Object.freeze([...new Set(fields.accessRequestIds)].sort()),
     traits: fields.traits,
+    incarnation: fields.incarnation,
     notBeforeMs: cert.validFromDate.getTime(),
     expiresMs: cert.validToDate.getTime(),
     serial: cert.serialNumber.toLowerCase(),
@@ -170,6 +174,7 @@ interface TbsFields {
   roles: string[];
   accessRequestIds: string[];
   traits: Readonly<Record<string, readonly string[]>>;
+  incarnation: string | undefined;
 }
 
 /** Walks Certificate -> TBSCertificate -> subject and extensions (RFC 5280 §4.1). */
@@ -201,6 +206,7 @@ function readTbsFields(der: Uint8Array): TbsFields {
 
   let accessRequestIds: string[] = [];
   let traits: Readonly<Record<string, readonly string[]>> = Object.freeze({});
+  let incarnation: string | undefined;
   const extensionsWrapper = parts.slice(first + 6).find((el) => el.tag === TAG_EXTENSIONS);
   if (extensionsWrapper !== undefined) {
     const [extensions] = readDerChildren(der, extensionsWrapper);
@@ -223,10 +229,13 @@ function readTbsFields(der: Uint8Array): TbsFields {
         if (seenTraits) throw new Error('duplicate traits extension');
         seenTraits = true;
         traits = decodeTraits(decodeUtf8String(content));
+      } else if (derValueEquals(der, oid, OID_INCARNATION)) {
+        if (incarnation !== undefined) throw new Error('duplicate user-incarnation extension');
+        incarnation = decodeUtf8String(content);
       }
     }
   }
-  return { user, roles, accessRequestIds, traits };
+  return { user, roles, accessRequestIds, traits, incarnation };
 }
 
 function pair(der: Uint8Array, el: DerElement, what: string): [DerElement, DerElement] {

@@ -11,6 +11,9 @@
  *   the subject short and the ids out of the DN string parsers).
  * - `<arc>.1.2` traits: DER `UTF8String` holding a JSON object `{"name": ["value", ...]}`,
  *   present only when the identity has traits (Teleport puts the same JSON in PostalCode).
+ * - `<arc>.1.3` user incarnation: DER `UTF8String`, the stored user's `incarnation` when the
+ *   certificate was issued (possibly empty). Always present in certificates issued since store
+ *   schema version 2; absent from older ones (core/auth/incarnation-mismatch.ts).
  */
 export const GATEHOUSE_OID_ARC = '1.3.6.1.4.1.59999';
 
@@ -19,6 +22,9 @@ export const ACCESS_REQUESTS_OID = `${GATEHOUSE_OID_ARC}.1.1`;
 
 /** Extension with the identity's traits as JSON. */
 export const TRAITS_OID = `${GATEHOUSE_OID_ARC}.1.2`;
+
+/** Extension with the incarnation of the user the certificate was issued to. */
+export const USER_INCARNATION_OID = `${GATEHOUSE_OID_ARC}.1.3`;
 
 /** Standard OIDs read by the certificate parser. */
 export const OID = {

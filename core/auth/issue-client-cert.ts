@@ -1,5 +1,5 @@
 import { AppError } from '../domain/app-error.ts';
-import { ACCESS_REQUESTS_OID, TRAITS_OID } from './certificate-oids.ts';
+import { ACCESS_REQUESTS_OID, TRAITS_OID, USER_INCARNATION_OID } from './certificate-oids.ts';
 import type { ClusterCA } from './cluster-ca.ts';
 import { encodeUtf8String, encodeUtf8StringSequence } from './der.ts';
 import { toPem } from './pem.ts';
@@ -12,6 +12,8 @@ export interface IssueClientCertOptions {
   publicKey: CryptoKey;
   /** Becomes the subject CN. */
   user: string;
+  /** The stored user's incarnation, written to the {@link USER_INCARNATION_OID} extension; may be empty. */
+  incarnation: string;
   /** One subject O attribute each; sorted and deduplicated. */
   roles: readonly string[];
   /** Active access requests, written to the {@link ACCESS_REQUESTS_OID} extension; sorted, deduplicated. */
@@ -39,14 +41,16 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
  * Issues a client certificate for `user`, signed by the cluster CA: subject `CN=<user>` plus
  * one `O=<role>` per role (sorted), NotBefore = now − 1 min, NotAfter = now + ttl (rounded
  * down to the second), EKU clientAuth, a random 16-byte positive serial, and the non-critical
- * extensions {@link ACCESS_REQUESTS_OID} (always present, possibly empty) and
- * {@link TRAITS_OID} (only with traits). Names are stored as UTF8String, byte for byte.
+ * extensions {@link ACCESS_REQUESTS_OID} (always present, possibly empty),
+ * {@link USER_INCARNATION_OID} (always present, possibly empty) and {@link TRAITS_OID} (only
+ * with traits). Names are stored as UTF8String, byte for byte.
  *
  * @throws AppError `invalid_argument` naming the field: empty or over-long names, control
  *   characters, a private key passed as `public_key`, or a non-positive TTL.
  */
 export async function issueClientCert(ca: ClusterCA, options: IssueClientCertOptions): Promise<ClientCertMaterial> {
   const user = checkName('user', options.user);
+  const incarnation = options.incarnation === '' ? '' : checkName('incarnation', options.incarnation);
   const roles = sortedUnique(options.roles.map((role, i) => checkName(`roles[${i}]`, role)));
   const requestIds = sortedUnique(options.accessRequestIds.map((id, i) => checkName(`access_request_ids[${i}]`, id)));
   const traitsJson = encodeTraits(options.traits ?? {});
@@ -67,6 +71,7 @@ export async function issueClientCert(ca: ClusterCA, options: IssueClientCertOpt
     new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
     await x509.AuthorityKeyIdentifierExtension.create(ca.cert.publicKey),
     new x509.Extension(ACCESS_REQUESTS_OID, false, encodeUtf8StringSequence(requestIds)),
+    new x509.Extension(USER_INCARNATION_OID, false, encodeUtf8String(incarnation)),
   ];
   if (traitsJson !== undefined) extensions.push(new x509.Extension(TRAITS_OID, false, encodeUtf8String(traitsJson)));
 

@@ -6,9 +6,18 @@ import type { Role, RoleConditions, Rule } from './types.ts';
  * so `role get` shows them like any other role.
  *
  * - admin: every verb on every resource; may request and review any role.
- * - access-plugin: what a plugin needs: read and watch requests, read users and roles, manage
- *   plugin data, and review any request as itself (restrict it with deny.review_requests in
- *   another role assigned to the plugin's user).
+ * - access-plugin: what every plugin needs and no more (least privilege, as Teleport's
+ *   notification plugins): list, read and watch requests; manage plugin data; read users,
+ *   because a notification plugin looks up the requester's (and a reviewer's) email trait to
+ *   tell them the outcome, and Jira maps its accounts to users by listing them; list and read
+ *   roles, because PagerDuty's check lists them to find the services their request
+ *   annotations name (and a role list shows the whole definitions, so read adds nothing).
+ *   NO review rights: a notify-only plugin (Slack, email) must not be able to approve.
+ * - access-plugin-reviewer: review any request as the plugin itself (PagerDuty's on-call
+ *   auto-approval), next to access-plugin. The request's thresholds still decide what a
+ *   review does. To scope it, give the plugin's user a custom role with
+ *   `allow.review_requests.roles: [...]` instead of this preset, or keep the preset and add a
+ *   role with `deny.review_requests.roles: [...]` (deny wins).
  * - requester: nothing special; every user may create and read their own requests anyway.
  *   Give users request rights with `allow.request.roles` in your own roles.
  * - reviewer: list, read and watch requests; review any request.
@@ -18,7 +27,6 @@ import type { Role, RoleConditions, Rule } from './types.ts';
  *   decision (Jira transitions, GitLab labels), next to access-plugin. The server still judges
  *   such a review as the named person: their review rights, no self-review, one per person.
  */
-
 const RO = ['list', 'read'];
 
 function emptyConditions(): RoleConditions {
@@ -57,21 +65,23 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** The built-in roles, frozen: admin, access-plugin, requester, reviewer, access-plugin-delegate. */
+/**
+ * The built-in roles, frozen: admin, access-plugin, requester, reviewer, access-plugin-delegate,
+ * access-plugin-reviewer.
+ */
 export const PRESET_ROLES: readonly Role[] = Object.freeze([
   preset('admin', 'Full control of Gatehouse: every verb on every resource', {
     rules: [{ resources: ['*'], verbs: ['*'] }],
     requestRoles: ['*'],
     reviewRoles: ['*'],
   }),
-  preset('access-plugin', 'Access request plugins: watch requests, keep plugin data, submit reviews', {
+  preset('access-plugin', 'Access request plugins: watch requests, keep plugin data, read users and roles; no reviews', {
     rules: [
       { resources: ['access_request'], verbs: [...RO, 'watch'] },
       { resources: ['access_plugin_data'], verbs: ['list', 'read', 'create', 'update', 'delete'] },
       { resources: ['user'], verbs: RO },
       { resources: ['role'], verbs: RO },
     ],
-    reviewRoles: ['*'],
   }),
   preset('requester', 'Create and read your own access requests (every user can)', {}),
   preset('reviewer', 'See and review access requests', {
@@ -80,5 +90,8 @@ export const PRESET_ROLES: readonly Role[] = Object.freeze([
   }),
   preset('access-plugin-delegate', 'Submit reviews on behalf of the person who decided (Jira, GitLab plugins)', {
     rules: [{ resources: ['access_request'], verbs: ['review_on_behalf'] }],
+  }),
+  preset('access-plugin-reviewer', 'Review any request as the plugin itself (PagerDuty on-call approval); next to access-plugin', {
+    reviewRoles: ['*'],
   }),
 ]);

@@ -105,7 +105,18 @@ export interface User {
   roles: string[];
   traits: Record<string, string[]>;
   createdMs: number;
+  /**
+   * This user's lifetime under its name: assigned by the store when the user is created, kept
+   * by every update, and new when the name is created again after a delete. Certificates carry
+   * it, so one issued to a deleted user never works for a later user of the same name. `""` for
+   * a user that existed before certificates carried it (store schema version 1): see
+   * core/auth/incarnation-mismatch.ts for which certificates such a user accepts.
+   */
+  incarnation: string;
 }
+
+/** A user as written: the store assigns the incarnation (see {@link User.incarnation}). */
+export type UserDraft = Omit<User, 'incarnation'>;
 
 export type ResourceKind = 'access_request' | 'role' | 'user';
 

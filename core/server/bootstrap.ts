@@ -3,9 +3,10 @@ import type { Logger } from 'pino';
 import type { ClusterCA } from '../auth/cluster-ca.ts';
 import { createKeyAndCsr, parseCsr } from '../auth/csr.ts';
 import { readIdentityFile, writeIdentityFile } from '../auth/identity-file.ts';
+import { incarnationMismatch } from '../auth/incarnation-mismatch.ts';
 import { issueClientCert } from '../auth/issue-client-cert.ts';
 import { parseRoles } from '../domain/role-yaml.ts';
-import type { User } from '../domain/types.ts';
+import type { User, UserDraft } from '../domain/types.ts';
 import type { Store } from '../store/store.ts';
 import type { RoleRegistry } from './role-registry.ts';
 import type { BootstrapIdentity, ServerConfig } from './server-config.ts';
@@ -25,8 +26,9 @@ export interface BootstrapOptions {
 /**
  * First start and every start: applies the configured roles file, makes sure the `admin` user
  * and every configured identity exist, and (re)issues their identity files when missing, signed
- * by another CA, or past two thirds of their lifetime. The server holds the CA, so it can; this
- * is how the admin gets a first identity and how docker-compose plugins get theirs.
+ * by another CA, issued to an earlier user of the same name (deleted and created again), or past
+ * two thirds of their lifetime. The server holds the CA, so it can; this is how the admin gets a
+ * first identity and how docker-compose plugins get theirs.
  */
 export async function bootstrapIdentities(options: BootstrapOptions): Promise<void> {
   const { config, store, roles, log } = options;
@@ -39,25 +41,26 @@ export async function bootstrapIdentities(options: BootstrapOptions): Promise<vo
   }
   const wanted = [{ ...ADMIN, out: config.adminIdentityPath }, ...config.identities];
   for (const identity of wanted) {
-    await ensureUser(options, identity);
-    await ensureIdentityFile(options, identity);
+    const user = await ensureUser(options, identity);
+    await ensureIdentityFile(options, identity, user);
   }
   log.debug({ identities: wanted.map((i) => i.out) }, 'bootstrap identities ready');
 }
 
-async function ensureUser(options: BootstrapOptions, wanted: BootstrapIdentity): Promise<void> {
+async function ensureUser(options: BootstrapOptions, wanted: BootstrapIdentity): Promise<User> {
   const { store, roles, now } = options;
   for (const role of wanted.roles) {
     if (!roles.get(role)) throw new Error(`bootstrap identity for "${wanted.user}": unknown role "${role}"`);
   }
   const existing = await store.getUser(wanted.user);
   const sorted = [...wanted.roles].sort();
-  if (existing && existing.roles.join(',') === sorted.join(',')) return;
-  const user: User = { name: wanted.user, roles: sorted, traits: existing?.traits ?? {}, createdMs: existing?.createdMs ?? now() };
-  await store.putUser(user, { type: existing ? 'user.update' : 'user.create', actor: 'system', requestId: '', details: { user: user.name, roles: sorted, bootstrap: true } });
+  if (existing && existing.roles.join(',') === sorted.join(',')) return existing;
+  const user: UserDraft = { name: wanted.user, roles: sorted, traits: existing?.traits ?? {}, createdMs: existing?.createdMs ?? now() };
+  const committed = await store.putUser(user, { type: existing ? 'user.update' : 'user.create', actor: 'system', requestId: '', details: { user: user.name, roles: sorted, bootstrap: true } });
+  return committed.value;
 }
 
-async function ensureIdentityFile(options: BootstrapOptions, wanted: BootstrapIdentity): Promise<void> {
+async function ensureIdentityFile(options: BootstrapOptions, wanted: BootstrapIdentity, user: User): Promise<void> {
   const { ca, log, now } = options;
   if (existsSync(wanted.out)) {
     try {
@@ -65,7 +68,10 @@ async function ensureIdentityFile(options: BootstrapOptions, wanted: BootstrapId
       const fresh = current.identity.expiresMs - now() > wanted.ttlMs / 3;
       const sameCa = current.caPems.some((pem) => pem.trim() === ca.certPem.trim());
       const sameRoles = current.identity.roles.join(',') === [...wanted.roles].sort().join(',');
-      if (fresh && sameCa && sameRoles && current.identity.user === wanted.user) return;
+      // A user deleted and created again (by an admin) refuses the file's certificate: issue one
+      // for the user as it is now.
+      const sameUser = current.identity.user === wanted.user && incarnationMismatch(current.identity, user) === undefined;
+      if (fresh && sameCa && sameRoles && sameUser) return;
     } catch (err) {
       log.warn({ err, file: wanted.out }, 'existing identity file unreadable; issuing a new one');
     }
@@ -75,6 +81,7 @@ async function ensureIdentityFile(options: BootstrapOptions, wanted: BootstrapId
   const cert = await issueClientCert(ca, {
     publicKey,
     user: wanted.user,
+    incarnation: user.incarnation,
     roles: [...wanted.roles].sort(),
     accessRequestIds: [],
     ttlMs: wanted.ttlMs,

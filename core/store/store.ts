@@ -7,6 +7,7 @@ import type {
   Role,
   StoredEvent,
   User,
+  UserDraft,
 } from '../domain/types.ts';
 
 /**
@@ -54,7 +55,13 @@ export interface Store {
   ): Promise<Record<string, string>>;
 
   // ---- users ----
-  putUser(user: User, audit: AuditDraft, options?: { createOnly?: boolean }): Promise<Committed<User>>;
+  /**
+   * Creates or replaces a user. Creating gives it a fresh random `incarnation`; replacing keeps
+   * the stored one, whatever the caller read before (so an update racing a delete and re-create
+   * never hands the new user the old incarnation). `createOnly`: `already_exists` if the name is
+   * taken. Returns the stored user, incarnation included.
+   */
+  putUser(user: UserDraft, audit: AuditDraft, options?: { createOnly?: boolean }): Promise<Committed<User>>;
   getUser(name: string): Promise<User | undefined>;
   listUsers(): Promise<User[]>;
   deleteUser(name: string, audit: AuditDraft): Promise<Committed<User>>;
@@ -150,6 +157,8 @@ export interface AuditQuery {
 export interface Invite {
   tokenHash: string;
   user: string;
+  /** The user's incarnation when invited: redeeming refuses a user created again since. */
+  incarnation: string;
   expiresMs: number;
   createdBy: string;
 }

@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { AppError } from '../domain/app-error.ts';
-import type { AccessRequest, AuditEvent, PluginData, ResourceKind, Role, StoredEvent, User } from '../domain/types.ts';
+import type { AccessRequest, AuditEvent, PluginData, ResourceKind, Role, StoredEvent, User, UserDraft } from '../domain/types.ts';
 import { readRow } from './row-reader.ts';
 import type { Invite } from './store.ts';
-import { accessRequestSchema, auditDetailsSchema, pluginEntrySchema, roleSchema, userSchema } from './stored-schemas.ts';
+import { accessRequestSchema, auditDetailsSchema, pluginEntrySchema, roleSchema, userDocumentSchema, userSchema } from './stored-schemas.ts';
 
 /**
  * Row <-> domain translation shared by the SQLite and PostgreSQL backends, which use the same
@@ -34,13 +35,24 @@ export const putRoleEvent = (role: Role): EventDraft => ({
   json: JSON.stringify(role),
   resource: { role },
 });
-export const putUserEvent = (user: User): EventDraft => ({
-  type: 'PUT',
-  kind: 'user',
-  name: user.name,
-  json: JSON.stringify(user),
-  resource: { user },
-});
+/**
+ * What storing a user writes: the `users.json` document, which lists its fields so that an
+ * incarnation a caller passed along is never stored in it, and the incarnation the user gets if
+ * this write creates it. The incarnation has a column of its own that an upsert's
+ * `ON CONFLICT … DO UPDATE SET json` leaves alone; the backend reads back the stored one in the
+ * same transaction (`RETURNING incarnation`, or a SELECT).
+ */
+export function userWrite(draft: UserDraft): { document: UserDraft; json: string; freshIncarnation: string } {
+  const document: UserDraft = { name: draft.name, roles: draft.roles, traits: draft.traits, createdMs: draft.createdMs };
+  return { document, json: JSON.stringify(document), freshIncarnation: randomUUID() };
+}
+
+/** The user a write stored, from its document and the row with its stored `incarnation`, and its PUT event. */
+export function storedUser(document: UserDraft, returned: Row | undefined): { user: User; event: EventDraft } {
+  if (returned === undefined) throw new AppError('internal', `storing user ${document.name} returned no row`);
+  const user: User = { ...document, incarnation: readRow(returned, 'users').string('incarnation') };
+  return { user, event: { type: 'PUT', kind: 'user', name: user.name, json: JSON.stringify(user), resource: { user } } };
+}
 export const deleteEvent = (kind: ResourceKind, name: string): EventDraft => ({
   type: 'DELETE',
   kind,
@@ -62,7 +74,11 @@ export function requestWrite(r: AccessRequest): { columns: [string, string, stri
 
 export const parseRequestRow = (row: Row): AccessRequest => readRow(row, 'requests').json('json', accessRequestSchema);
 export const parseRoleRow = (row: Row): Role => readRow(row, 'roles').json('json', roleSchema);
-export const parseUserRow = (row: Row): User => readRow(row, 'users').json('json', userSchema);
+/** A `users` row read with its `json` and `incarnation` columns. */
+export function parseUserRow(row: Row): User {
+  const r = readRow(row, 'users');
+  return { ...r.json('json', userDocumentSchema), incarnation: r.string('incarnation') };
+}
 
 /** The `json` column of one plugin_data row: that plugin's entry. */
 export const parsePluginEntryRow = (row: Row): Record<string, string> => readRow(row, 'plugin_data').json('json', pluginEntrySchema);
@@ -77,6 +93,7 @@ export function parseInviteRow(row: Row): Invite {
   return {
     tokenHash: r.string('token_hash'),
     user: r.string('user_name'),
+    incarnation: r.string('incarnation'),
     expiresMs: r.integer('expires_ms'),
     createdBy: r.string('created_by'),
   };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { REQUEST_STATES } from '../domain/types.ts';
-import type { AccessRequest, Role, User } from '../domain/types.ts';
+import type { AccessRequest, Role, User, UserDraft } from '../domain/types.ts';
 
 /**
  * Schemas for the JSON documents the store keeps in its `json` columns. Rows are read back
@@ -74,12 +74,22 @@ export const roleSchema: z.ZodType<Role> = z.object({
   preset: z.boolean(),
 });
 
-export const userSchema: z.ZodType<User> = z.object({
+const userFields = {
   name: z.string(),
   roles: stringList,
   traits: stringListMap,
   createdMs: int,
-});
+};
+
+/** `users.json`: the user without its incarnation, which has a column of its own. */
+export const userDocumentSchema: z.ZodType<UserDraft> = z.object(userFields);
+
+/**
+ * A user in an event (`events.json`). Events written before schema version 2 have no
+ * incarnation: they read as `""`, what the migration gives the users of that time. Nothing
+ * authenticates from events; they only tell watchers and caches that a user changed.
+ */
+export const userSchema: z.ZodType<User> = z.object({ ...userFields, incarnation: z.string().default('') });
 
 /** One plugin's entry: key -> value. */
 export const pluginEntrySchema: z.ZodType<Record<string, string>> = z.record(z.string(), z.string());

@@ -1,5 +1,7 @@
 /** The commented sample `plugin.toml` that `gatehouse-pagerduty configure` prints. */
 export const PAGERDUTY_SAMPLE_CONFIG = `# Gatehouse PagerDuty plugin configuration (gatehouse-pagerduty start -c /etc/gatehouse-pagerduty.toml)
+# The plugin's Gatehouse user needs the role access-plugin; for on-call auto-approval also
+# access-plugin-reviewer (or a role of yours that scopes it, see [pagerduty.auto_approve]).
 
 [gatehouse]                     # "[teleport]" is accepted too, so a Teleport plugin config loads unchanged
 addr = "gatehouse.example.com:3025"           # or a list: ["gh-1.example.com:3025", "gh-2.example.com:3025"]
@@ -16,9 +18,10 @@ user_email = "gatehouse-bot@example.com"      # a PagerDuty user's email, sent a
 # notify_service = "pagerduty_notify_service"  # one incident per request on this service
 # services = "pagerduty_services"              # auto-approve when the requester is on call for one of these
 
-# On-call auto-approval. The plugin submits an approving review as its own user; the role's
-# thresholds still decide whether that approves the request, and deny.review_requests rules on
-# the plugin's user limit what it may approve.
+# On-call auto-approval. The plugin submits an approving review as its own user, which needs
+# the role access-plugin-reviewer (any role) or a role of yours with
+# allow.review_requests.roles: [...] (only those); deny.review_requests rules in another role of
+# the plugin's user limit it too. The role's thresholds still decide whether that approves.
 # [pagerduty.auto_approve]
 # enabled = true
 # escalation_levels = [1, 2]                   # only these levels count as on call (default: all)

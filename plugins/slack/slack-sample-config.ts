@@ -1,5 +1,6 @@
 /** The commented sample `plugin.toml` that `gatehouse-slack configure` prints. */
 export const SLACK_SAMPLE_CONFIG = `# Gatehouse Slack plugin configuration (gatehouse-slack start -c /etc/gatehouse-slack.toml)
+# The plugin's Gatehouse user needs only the role access-plugin: it notifies and never reviews.
 
 [gatehouse]                     # "[teleport]" is accepted too, so a Teleport plugin config loads unchanged
 addr = "gatehouse.example.com:3025"           # or a list: ["gh-1.example.com:3025", "gh-2.example.com:3025"]

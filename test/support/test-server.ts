@@ -15,6 +15,8 @@ export interface TestServer {
   admin: GatehouseClient;
   adminIdentity: ClientIdentity;
   adminIdentityPath: string;
+  /** A client authenticated with `identity`; closed when the server stops. */
+  connect(identity: ClientIdentity): GatehouseClient;
   /** Creates (or updates) a user with these roles and returns a client authenticated as them. */
   userClient(name: string, roles: string[], options?: { traits?: Record<string, string[]>; ttlMs?: number }): Promise<GatehouseClient>;
   /** Issues an identity for an existing or new user and writes it to a file; returns the path. */
@@ -104,6 +106,7 @@ export async function startTestServer(options: StartTestServerOptions = {}): Pro
     admin,
     adminIdentity,
     adminIdentityPath: server.adminIdentityPath,
+    connect: client,
     userClient: async (name, roles, opts) => client(await issue(name, roles, opts)),
     identityFile: async (name, roles, opts) => {
       const identity = await issue(name, roles, opts);

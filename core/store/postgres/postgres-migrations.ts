@@ -75,6 +75,15 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; sql: string }[] = 
       CREATE INDEX IF NOT EXISTS audit_time ON audit (time_ms);
     `,
   },
+  {
+    // As SQLite's version 2: users get an incarnation column that an upsert keeps, invites the
+    // incarnation they were made for; existing rows get "" (core/auth/incarnation-mismatch.ts).
+    version: 2,
+    sql: `
+      ALTER TABLE users ADD COLUMN IF NOT EXISTS incarnation TEXT NOT NULL DEFAULT '';
+      ALTER TABLE invites ADD COLUMN IF NOT EXISTS incarnation TEXT NOT NULL DEFAULT '';
+    `,
+  },
 ];
 
 /**

@@ -1,5 +1,5 @@
 import { AppError, invalidArgument, notFound } from '../../domain/app-error.ts';
-import type { AccessRequest, AuditDraft, AuditEvent, PluginData, Role, StoredEvent, User } from '../../domain/types.ts';
+import type { AccessRequest, AuditDraft, AuditEvent, PluginData, Role, StoredEvent, User, UserDraft } from '../../domain/types.ts';
 import { AppendListeners } from '../append-listeners.ts';
 import { checkPageSize, decodeIntegerPageToken, decodeStringPageToken, toPage } from '../page-token.ts';
 import { applyPluginDataChange } from '../plugin-data-change.ts';
@@ -17,8 +17,9 @@ import {
   parseRoleRow,
   parseUserRow,
   putRoleEvent,
-  putUserEvent,
   requestWrite,
+  storedUser,
+  userWrite,
 } from '../stored-rows.ts';
 import { PostgresConnection } from './postgres-connection.ts';
 import type { Query } from './postgres-connection.ts';
@@ -204,26 +205,28 @@ class PostgresStore implements Store {
 
   // ---- users ----
 
-  async putUser(user: User, audit: AuditDraft, options?: { createOnly?: boolean }): Promise<Committed<User>> {
+  async putUser(draft: UserDraft, audit: AuditDraft, options?: { createOnly?: boolean }): Promise<Committed<User>> {
     return this.#write(async (tx) => {
+      const { document, json, freshIncarnation } = userWrite(draft);
       const upsert = options?.createOnly === true ? '' : ' ON CONFLICT (name) DO UPDATE SET json = excluded.json';
-      await tx.query(`INSERT INTO users (name, json) VALUES (?, ?)${upsert}`, [user.name, JSON.stringify(user)]);
-      return { value: user, position: await appendEvents(tx, [putUserEvent(user)], audit, this.#now()) };
-    }, { alreadyExists: `user ${user.name} already exists` });
+      const rows = await tx.query(`INSERT INTO users (name, incarnation, json) VALUES (?, ?, ?)${upsert} RETURNING incarnation`, [document.name, freshIncarnation, json]);
+      const { user, event } = storedUser(document, rows[0]);
+      return { value: user, position: await appendEvents(tx, [event], audit, this.#now()) };
+    }, { alreadyExists: `user ${draft.name} already exists` });
   }
 
   async getUser(name: string): Promise<User | undefined> {
-    const row = (await this.#read('SELECT json FROM users WHERE name = ?', [name]))[0];
+    const row = (await this.#read('SELECT json, incarnation FROM users WHERE name = ?', [name]))[0];
     return row === undefined ? undefined : parseUserRow(row);
   }
 
   async listUsers(): Promise<User[]> {
-    return (await this.#read('SELECT json FROM users ORDER BY name', [])).map(parseUserRow);
+    return (await this.#read('SELECT json, incarnation FROM users ORDER BY name', [])).map(parseUserRow);
   }
 
   async deleteUser(name: string, audit: AuditDraft): Promise<Committed<User>> {
     return this.#write(async (tx) => {
-      const row = (await tx.query('DELETE FROM users WHERE name = ? RETURNING json', [name]))[0];
+      const row = (await tx.query('DELETE FROM users WHERE name = ? RETURNING json, incarnation', [name]))[0];
       if (row === undefined) throw notFound(`user ${name} not found`);
       return { value: parseUserRow(row), position: await appendEvents(tx, [deleteEvent('user', name)], audit, this.#now()) };
     });
@@ -234,8 +237,8 @@ class PostgresStore implements Store {
   async createInvite(invite: Invite): Promise<void> {
     await this.#write(async ({ query }) => {
       await query(
-        'INSERT INTO invites (token_hash, user_name, expires_ms, created_by) VALUES (?, ?, ?, ?)',
-        [invite.tokenHash, invite.user, invite.expiresMs, invite.createdBy],
+        'INSERT INTO invites (token_hash, user_name, incarnation, expires_ms, created_by) VALUES (?, ?, ?, ?, ?)',
+        [invite.tokenHash, invite.user, invite.incarnation, invite.expiresMs, invite.createdBy],
       );
     }, { alreadyExists: 'invite already exists' });
   }
@@ -243,7 +246,7 @@ class PostgresStore implements Store {
   async consumeInvite(tokenHash: string, nowMs: number): Promise<Invite | undefined> {
     // One statement: concurrent consumers queue on the row lock and re-check `used_ms IS NULL`.
     const row = (await this.#read(
-      'UPDATE invites SET used_ms = ? WHERE token_hash = ? AND used_ms IS NULL AND expires_ms > ? RETURNING token_hash, user_name, expires_ms, created_by',
+      'UPDATE invites SET used_ms = ? WHERE token_hash = ? AND used_ms IS NULL AND expires_ms > ? RETURNING token_hash, user_name, incarnation, expires_ms, created_by',
       [nowMs, tokenHash, nowMs],
     ))[0];
     return row === undefined ? undefined : parseInviteRow(row);

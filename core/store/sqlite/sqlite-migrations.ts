@@ -73,6 +73,17 @@ export const SQLITE_MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE INDEX audit_time ON audit (time_ms);
     `,
   },
+  {
+    // Users get an incarnation (core/domain/types.ts User.incarnation), a column of its own so an
+    // upsert keeps it; invites remember the one they were made for. Existing rows get "": the
+    // users of before this version, whose certificates carry no incarnation (see
+    // core/auth/incarnation-mismatch.ts), and the invites made for them.
+    version: 2,
+    sql: `
+      ALTER TABLE users ADD COLUMN incarnation TEXT NOT NULL DEFAULT '';
+      ALTER TABLE invites ADD COLUMN incarnation TEXT NOT NULL DEFAULT '';
+    `,
+  },
 ];
 
 /** Applies pending migrations in one IMMEDIATE transaction. Returns the resulting version. */

@@ -1,5 +1,5 @@
 import { AppError, invalidArgument, notFound } from '../../domain/app-error.ts';
-import type { AccessRequest, AuditDraft, AuditEvent, PluginData, Role, StoredEvent, User } from '../../domain/types.ts';
+import type { AccessRequest, AuditDraft, AuditEvent, PluginData, Role, StoredEvent, User, UserDraft } from '../../domain/types.ts';
 import { AppendListeners } from '../append-listeners.ts';
 import { checkPageSize, decodeIntegerPageToken, decodeStringPageToken, toPage } from '../page-token.ts';
 import { ParsedRowCache } from '../parsed-row-cache.ts';
@@ -20,8 +20,9 @@ import {
   parseRoleRow,
   parseUserRow,
   putRoleEvent,
-  putUserEvent,
   requestWrite,
+  storedUser,
+  userWrite,
 } from '../stored-rows.ts';
 import { SqliteConnection, type WalSync } from './sqlite-connection.ts';
 import { SqliteGroupCommit, type SqliteGroupCommitOptions } from './sqlite-group-commit.ts';
@@ -193,26 +194,29 @@ class SqliteStore implements Store {
 
   // ---- users ----
 
-  async putUser(user: User, audit: AuditDraft, options?: { createOnly?: boolean }): Promise<Committed<User>> {
+  async putUser(draft: UserDraft, audit: AuditDraft, options?: { createOnly?: boolean }): Promise<Committed<User>> {
     return this.#commits.write((timeMs) => {
+      const { document, json, freshIncarnation } = userWrite(draft);
       const upsert = options?.createOnly === true ? '' : ' ON CONFLICT (name) DO UPDATE SET json = excluded.json';
-      this.#db.run(`INSERT INTO users (name, json) VALUES (?, ?)${upsert}`, user.name, JSON.stringify(user));
-      return { value: user, position: this.#commits.append([putUserEvent(user)], audit, timeMs) };
-    }, { alreadyExists: `user ${user.name} already exists` });
+      // run, not get(… RETURNING): only run leaves a unique violation to the batch, which names the user.
+      this.#db.run(`INSERT INTO users (name, incarnation, json) VALUES (?, ?, ?)${upsert}`, document.name, freshIncarnation, json);
+      const { user, event } = storedUser(document, this.#db.get('SELECT incarnation FROM users WHERE name = ?', document.name));
+      return { value: user, position: this.#commits.append([event], audit, timeMs) };
+    }, { alreadyExists: `user ${draft.name} already exists` });
   }
 
   async getUser(name: string): Promise<User | undefined> {
-    const row = this.#db.get('SELECT json FROM users WHERE name = ?', name);
+    const row = this.#db.get('SELECT json, incarnation FROM users WHERE name = ?', name);
     return this.#commits.afterDurable(row === undefined ? undefined : parseUserRow(row));
   }
 
   async listUsers(): Promise<User[]> {
-    return this.#commits.afterDurable(this.#db.all('SELECT json FROM users ORDER BY name').map(parseUserRow));
+    return this.#commits.afterDurable(this.#db.all('SELECT json, incarnation FROM users ORDER BY name').map(parseUserRow));
   }
 
   async deleteUser(name: string, audit: AuditDraft): Promise<Committed<User>> {
     return this.#commits.write((timeMs) => {
-      const row = this.#db.get('DELETE FROM users WHERE name = ? RETURNING json', name);
+      const row = this.#db.get('DELETE FROM users WHERE name = ? RETURNING json, incarnation', name);
       if (row === undefined) throw notFound(`user ${name} not found`);
       return { value: parseUserRow(row), position: this.#commits.append([deleteEvent('user', name)], audit, timeMs) };
     });
@@ -223,8 +227,8 @@ class SqliteStore implements Store {
   async createInvite(invite: Invite): Promise<void> {
     await this.#commits.write(() => {
       this.#db.run(
-        'INSERT INTO invites (token_hash, user_name, expires_ms, created_by) VALUES (?, ?, ?, ?)',
-        invite.tokenHash, invite.user, invite.expiresMs, invite.createdBy,
+        'INSERT INTO invites (token_hash, user_name, incarnation, expires_ms, created_by) VALUES (?, ?, ?, ?, ?)',
+        invite.tokenHash, invite.user, invite.incarnation, invite.expiresMs, invite.createdBy,
       );
     }, { alreadyExists: 'invite already exists' });
   }
@@ -232,7 +236,7 @@ class SqliteStore implements Store {
   async consumeInvite(tokenHash: string, nowMs: number): Promise<Invite | undefined> {
     return this.#commits.write(() => {
       const row = this.#db.get(
-        'UPDATE invites SET used_ms = ? WHERE token_hash = ? AND used_ms IS NULL AND expires_ms > ? RETURNING token_hash, user_name, expires_ms, created_by',
+        'UPDATE invites SET used_ms = ? WHERE token_hash = ? AND used_ms IS NULL AND expires_ms > ? RETURNING token_hash, user_name, incarnation, expires_ms, created_by',
         nowMs, tokenHash, nowMs,
       );
       return row === undefined ? undefined : parseInviteRow(row);

@@ -49,7 +49,7 @@ describe('security: every unauthorized path is refused', () => {
     const other = await loadOrCreateClusterCA(dir, 'evil');
     const { keyPem, csrPem } = await createKeyAndCsr('admin');
     const { publicKey } = await parseCsr(csrPem);
-    const cert = await issueClientCert(other, { publicKey, user: 'admin', roles: ['admin'], accessRequestIds: [], ttlMs: 3600_000, nowMs: Date.now() });
+    const cert = await issueClientCert(other, { publicKey, user: 'admin', incarnation: '', roles: ['admin'], accessRequestIds: [], ttlMs: 3600_000, nowMs: Date.now() });
     const c = new GatehouseClient({ addr: t.addr, identity: { keyPem, certPem: cert.certPem, caPems: t.adminIdentity.caPems }, timeoutMs: 5000 });
     try {
       await expect(c.ping()).rejects.toMatchObject({ code: 'UNAVAILABLE' });

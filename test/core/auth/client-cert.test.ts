@@ -1,9 +1,9 @@
 import { X509Certificate } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createIdentityCache, parseCertIdentity, verifyClientCert } from '../../../core/auth/cert-identity.ts';
-import { ACCESS_REQUESTS_OID, TRAITS_OID } from '../../../core/auth/certificate-oids.ts';
+import { ACCESS_REQUESTS_OID, TRAITS_OID, USER_INCARNATION_OID } from '../../../core/auth/certificate-oids.ts';
 import { loadOrCreateClusterCA, type ClusterCA } from '../../../core/auth/cluster-ca.ts';
-import { decodeUtf8StringSequence } from '../../../core/auth/der.ts';
+import { decodeUtf8String, decodeUtf8StringSequence } from '../../../core/auth/der.ts';
 import { issueClientCert } from '../../../core/auth/issue-client-cert.ts';
 import { issueServerCert } from '../../../core/auth/issue-server-cert.ts';
 import { EC_P256_SHA256, x509 } from '../../../core/auth/x509.ts';
@@ -27,10 +27,11 @@ function der(pem: string): Buffer {
 }
 
 describe('issueClientCert + parseCertIdentity', () => {
-  it('round-trips user, roles, request ids, traits and expiry', async () => {
+  it('round-trips user, incarnation, roles, request ids, traits and expiry', async () => {
     const issued = await issueClientCert(ca, {
       publicKey,
       user: 'alice@example.com',
+      incarnation: '5f0c8a4e-0d51-4b8e-9d3f-1f6c2b7a9e10',
       roles: ['requester', 'dba', 'access-plugin', 'dba'],
       accessRequestIds: ['0b8e-2', '0b8e-1'],
       traits: { logins: ['root', 'alice'], groups: [] },
@@ -42,6 +43,7 @@ describe('issueClientCert + parseCertIdentity', () => {
     const identity = parseCertIdentity(der(issued.certPem));
     expect(identity).toMatchObject({
       user: 'alice@example.com',
+      incarnation: '5f0c8a4e-0d51-4b8e-9d3f-1f6c2b7a9e10',
       roles: ['access-plugin', 'dba', 'requester'],
       accessRequestIds: ['0b8e-1', '0b8e-2'],
       traits: { groups: [], logins: ['alice', 'root'] },
@@ -54,7 +56,7 @@ describe('issueClientCert + parseCertIdentity', () => {
   });
 
   it('writes the subject, EKU and the documented extension encoding', async () => {
-    const { certPem } = await issueClientCert(ca, { publicKey, user: 'bob', roles: ['b', 'a'], accessRequestIds: ['r1'], ttlMs: HOUR, nowMs: NOW });
+    const { certPem } = await issueClientCert(ca, { publicKey, user: 'bob', incarnation: '', roles: ['b', 'a'], accessRequestIds: ['r1'], ttlMs: HOUR, nowMs: NOW });
     const node = new X509Certificate(certPem);
     expect(node.subject).toBe('CN=bob\nO=a\nO=b');
     expect(node.keyUsage).toEqual(['1.3.6.1.5.5.7.3.2']);
@@ -64,13 +66,18 @@ describe('issueClientCert + parseCertIdentity', () => {
     expect(ext?.critical).toBe(false);
     expect(decodeUtf8StringSequence(new Uint8Array(ext?.value ?? new ArrayBuffer(0)))).toEqual(['r1']);
     expect(cert.getExtension(TRAITS_OID)).toBeNull();
+    // Present even when empty (a user from before incarnations): its absence marks an older certificate.
+    const incarnation = cert.getExtension(USER_INCARNATION_OID);
+    expect(incarnation?.critical).toBe(false);
+    expect(decodeUtf8String(new Uint8Array(incarnation?.value ?? new ArrayBuffer(0)))).toBe('');
+    expect(parseCertIdentity(der(certPem)).incarnation).toBe('');
     expect(cert.serialNumber).toHaveLength(32);
   });
 
   it('keeps names with DN-special characters exact', async () => {
     const user = 'o\'brien, "x" + <y>; \\z #é';
     const roles = [' leading space', 'a=b', 'CN=admin'];
-    const { certPem } = await issueClientCert(ca, { publicKey, user, roles, accessRequestIds: [], ttlMs: HOUR, nowMs: NOW });
+    const { certPem } = await issueClientCert(ca, { publicKey, user, incarnation: '', roles, accessRequestIds: [], ttlMs: HOUR, nowMs: NOW });
     const identity = parseCertIdentity(der(certPem));
     expect(identity.user).toBe(user);
     expect(identity.roles).toEqual([...roles].sort());
@@ -79,10 +86,11 @@ describe('issueClientCert + parseCertIdentity', () => {
   });
 
   it('rejects bad input with invalid_argument naming the field', async () => {
-    const base = { publicKey, user: 'u', roles: ['r'], accessRequestIds: [], ttlMs: HOUR, nowMs: NOW };
+    const base = { publicKey, user: 'u', incarnation: '', roles: ['r'], accessRequestIds: [], ttlMs: HOUR, nowMs: NOW };
     await expect(issueClientCert(ca, { ...base, user: '' })).rejects.toMatchObject({ code: 'invalid_argument', message: expect.stringContaining('user') });
     await expect(issueClientCert(ca, { ...base, roles: ['ok', 'bad\nrole'] })).rejects.toMatchObject({ message: expect.stringContaining('roles[1]') });
     await expect(issueClientCert(ca, { ...base, ttlMs: 0 })).rejects.toMatchObject({ message: expect.stringContaining('ttl_ms') });
+    await expect(issueClientCert(ca, { ...base, incarnation: 'a\u0000b' })).rejects.toMatchObject({ message: expect.stringContaining('incarnation') });
     const pair = await crypto.subtle.generateKey(EC_P256_SHA256, true, ['sign', 'verify']);
     await expect(issueClientCert(ca, { ...base, publicKey: pair.privateKey })).rejects.toMatchObject({ message: expect.stringContaining('public_key') });
   });
@@ -94,17 +102,17 @@ describe('issueClientCert + parseCertIdentity', () => {
 
 describe('verifyClientCert', () => {
   it('accepts a certificate of this CA inside its validity', async () => {
-    const { certPem } = await issueClientCert(ca, { publicKey, user: 'alice', roles: ['r'], accessRequestIds: [], ttlMs: HOUR, nowMs: NOW });
+    const { certPem } = await issueClientCert(ca, { publicKey, user: 'alice', incarnation: '', roles: ['r'], accessRequestIds: [], ttlMs: HOUR, nowMs: NOW });
     expect(verifyClientCert(der(certPem), ca, NOW + 1000).user).toBe('alice');
   });
 
   it('rejects a certificate from another CA, even with the same subject names', async () => {
-    const { certPem } = await issueClientCert(otherCa, { publicKey, user: 'alice', roles: ['admin'], accessRequestIds: [], ttlMs: HOUR, nowMs: NOW });
+    const { certPem } = await issueClientCert(otherCa, { publicKey, user: 'alice', incarnation: '', roles: ['admin'], accessRequestIds: [], ttlMs: HOUR, nowMs: NOW });
     expect(() => verifyClientCert(der(certPem), ca, NOW)).toThrow(expect.objectContaining({ code: 'unauthenticated', message: expect.stringContaining('not issued by') }));
   });
 
   it('rejects an expired and a not-yet-valid certificate', async () => {
-    const { certPem } = await issueClientCert(ca, { publicKey, user: 'alice', roles: ['r'], accessRequestIds: [], ttlMs: HOUR, nowMs: NOW });
+    const { certPem } = await issueClientCert(ca, { publicKey, user: 'alice', incarnation: '', roles: ['r'], accessRequestIds: [], ttlMs: HOUR, nowMs: NOW });
     expect(() => verifyClientCert(der(certPem), ca, NOW + HOUR + 1000)).toThrow(expect.objectContaining({ code: 'unauthenticated', message: expect.stringContaining('expired') }));
     expect(() => verifyClientCert(der(certPem), ca, NOW - 2 * 60_000)).toThrow(expect.objectContaining({ message: expect.stringContaining('not valid before') }));
   });
@@ -120,7 +128,7 @@ describe('createIdentityCache', () => {
   it('returns the same identity object for the same certificate and evicts the least recently used', async () => {
     const cache = createIdentityCache({ maxEntries: 2 });
     const certs = await Promise.all(
-      ['a', 'b', 'c'].map(async (user) => der((await issueClientCert(ca, { publicKey, user, roles: [], accessRequestIds: [], ttlMs: HOUR, nowMs: NOW })).certPem)),
+      ['a', 'b', 'c'].map(async (user) => der((await issueClientCert(ca, { publicKey, user, incarnation: '', roles: [], accessRequestIds: [], ttlMs: HOUR, nowMs: NOW })).certPem)),
     );
     const [a, b, c] = certs as [Buffer, Buffer, Buffer];
     const first = cache.get(a);
@@ -137,7 +145,7 @@ describe('createIdentityCache', () => {
   });
 
   it('parses quickly enough for every call', async () => {
-    const { certPem } = await issueClientCert(ca, { publicKey, user: 'alice', roles: ['a', 'b', 'c'], accessRequestIds: ['r1', 'r2'], ttlMs: HOUR, nowMs: NOW });
+    const { certPem } = await issueClientCert(ca, { publicKey, user: 'alice', incarnation: '', roles: ['a', 'b', 'c'], accessRequestIds: ['r1', 'r2'], ttlMs: HOUR, nowMs: NOW });
     const bytes = der(certPem);
     const cache = createIdentityCache();
     const start = performance.now();

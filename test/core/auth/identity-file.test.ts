@@ -14,7 +14,7 @@ beforeAll(async () => {
   ca = await loadOrCreateClusterCA(await makeTempDir(), 'prod');
   const { keyPem, csrPem } = await createKeyAndCsr('access-plugin');
   const { publicKey } = await parseCsr(csrPem);
-  const { certPem } = await issueClientCert(ca, { publicKey, user: 'access-plugin', roles: ['access-plugin'], accessRequestIds: [], ttlMs: 3600_000, nowMs: Date.now() });
+  const { certPem } = await issueClientCert(ca, { publicKey, user: 'access-plugin', incarnation: '', roles: ['access-plugin'], accessRequestIds: [], ttlMs: 3600_000, nowMs: Date.now() });
   material = { keyPem, certPem, caPems: [ca.certPem] };
 });
 

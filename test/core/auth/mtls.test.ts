@@ -65,6 +65,7 @@ async function makeIdentity(signer: ClusterCA, user: string, roles: string[], op
   const { certPem } = await issueClientCert(signer, {
     publicKey,
     user,
+    incarnation: '',
     roles,
     accessRequestIds: ['req-1'],
     ttlMs: options.ttlMs ?? HOUR,

@@ -11,8 +11,8 @@ const preset = (name: string): Role => {
 };
 
 describe('preset roles', () => {
-  it('are admin, access-plugin, requester, reviewer and access-plugin-delegate, marked preset and frozen', () => {
-    expect(PRESET_ROLES.map((r) => r.name)).toEqual(['admin', 'access-plugin', 'requester', 'reviewer', 'access-plugin-delegate']);
+  it('are admin, access-plugin, requester, reviewer, access-plugin-delegate and access-plugin-reviewer, marked preset and frozen', () => {
+    expect(PRESET_ROLES.map((r) => r.name)).toEqual(['admin', 'access-plugin', 'requester', 'reviewer', 'access-plugin-delegate', 'access-plugin-reviewer']);
     for (const role of PRESET_ROLES) {
       expect(role.preset).toBe(true);
       expect(Object.isFrozen(role)).toBe(true);
@@ -36,7 +36,7 @@ describe('preset roles', () => {
     expect(c.mayReviewRequests()).toBe(true);
   });
 
-  it('access-plugin reads and watches requests, manages plugin data, reviews as itself', () => {
+  it('access-plugin reads and watches requests, manages plugin data, reads users and roles, and reviews nothing', () => {
     const c = createAccessChecker({ name: 'slack' }, [preset('access-plugin')]);
     for (const verb of ['list', 'read', 'watch']) expect(c.allows('access_request', verb)).toBe(true);
     for (const verb of ['create', 'update', 'delete']) expect(c.allows('access_request', verb)).toBe(false);
@@ -46,7 +46,23 @@ describe('preset roles', () => {
     expect(c.allows('role', 'list')).toBe(true);
     expect(c.allows('role', 'update')).toBe(false);
     expect(c.canRequestRole('admin')).toBe(false);
+    expect(c.mayReviewRequests()).toBe(false);
+    expect(c.allows('access_request', 'review_on_behalf')).toBe(false);
+  });
+
+  it('access-plugin-reviewer reviews any request as itself and has no other rule', () => {
+    const role = preset('access-plugin-reviewer');
+    expect(role.allow.rules).toEqual([]);
+    expect(role.allow.reviewRequests.roles).toEqual(['*']);
+    const c = createAccessChecker({ name: 'pagerduty' }, [role]);
     expect(c.mayReviewRequests()).toBe(true);
+    expect(c.allows('access_request', 'review_on_behalf')).toBe(false);
+    expect(c.allows('access_plugin_data', 'update')).toBe(false);
+  });
+
+  it('among the presets only admin, reviewer and access-plugin-reviewer may review', () => {
+    const may = PRESET_ROLES.filter((r) => createAccessChecker({ name: 'x' }, [r]).mayReviewRequests()).map((r) => r.name);
+    expect(may).toEqual(['admin', 'reviewer', 'access-plugin-reviewer']);
   });
 
   it('requester has no special rules; reviewer lists, reads, watches and reviews', () => {

@@ -1,10 +1,13 @@
 import { Client } from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createStore } from '../../../core/store/create-store.ts';
+import { POSTGRES_MIGRATIONS } from '../../../core/store/postgres/postgres-migrations.ts';
 import { openPostgresStore } from '../../../core/store/postgres/postgres-store.ts';
 import type { Store } from '../../../core/store/store.ts';
 import { INSTALL_HINT, postgresAvailable, startPostgres } from '../../support/postgres.ts';
 import type { TestPostgres } from '../../support/postgres.ts';
+import { v1DatabaseSql } from '../../support/schema-v1.ts';
+import { expectV1Upgraded, V1_INVITES, V1_USERS } from './schema-v1-upgrade.ts';
 import { audit, eventually, expectAppError, makeRequest, requestId } from './store-fixtures.ts';
 import { describeStoreContract } from './store-contract.ts';
 
@@ -163,6 +166,19 @@ if (!postgresAvailable()) {
       const url = new URL(connectionString);
       url.port = '1';
       await expectAppError(openPostgresStore({ connectionString: url.toString(), connectTimeoutMs: 2_000 }), 'unavailable');
+    });
+
+    it('upgrades a version 1 database: users and invites of before get the incarnation ""', async () => {
+      const admin = new Client({ connectionString });
+      await admin.connect();
+      try {
+        await admin.query(v1DatabaseSql({ migrations: POSTGRES_MIGRATIONS, strict: false, users: V1_USERS, invites: V1_INVITES }));
+      } finally {
+        await admin.end();
+      }
+      const recreated = await expectV1Upgraded(await open());
+      // A replica starting on the upgraded database migrates nothing again.
+      expect(await (await open()).getUser('olga')).toEqual(recreated);
     });
   });
 }

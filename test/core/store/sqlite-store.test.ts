@@ -9,7 +9,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppError } from '../../../core/domain/app-error.ts';
 import { FDATASYNC, type WalSync } from '../../../core/store/sqlite/sqlite-connection.ts';
 import { MAX_BATCH } from '../../../core/store/sqlite/sqlite-group-commit.ts';
+import { SQLITE_MIGRATIONS } from '../../../core/store/sqlite/sqlite-migrations.ts';
 import { openSqliteStore, sqliteExpiring } from '../../../core/store/sqlite/sqlite-store.ts';
+import { v1DatabaseSql } from '../../support/schema-v1.ts';
+import { expectV1Upgraded, V1_INVITES, V1_USERS } from './schema-v1-upgrade.ts';
 import { audit, makeRequest, requestId } from './store-fixtures.ts';
 import { describeStoreContract } from './store-contract.ts';
 
@@ -179,6 +182,27 @@ describe('SqliteStore durability', () => {
     db.exec('UPDATE schema_version SET version = 999');
     db.close();
     await expect(openSqliteStore({ path })).rejects.toMatchObject({ code: 'failed_precondition' });
+  });
+
+  it('upgrades a version 1 database: users and invites of before get the incarnation ""', async () => {
+    const { DatabaseSync } = await import('node:sqlite');
+    const db = new DatabaseSync(path);
+    db.exec(v1DatabaseSql({ migrations: SQLITE_MIGRATIONS, strict: true, users: V1_USERS, invites: V1_INVITES }));
+    db.close();
+    const store = await openSqliteStore({ path });
+    let recreated;
+    try {
+      recreated = await expectV1Upgraded(store);
+    } finally {
+      await store.close();
+    }
+    // Opening the upgraded file again migrates nothing again.
+    const reopened = await openSqliteStore({ path });
+    try {
+      expect(await reopened.getUser('olga')).toEqual(recreated);
+    } finally {
+      await reopened.close();
+    }
   });
 
   it('reads a corrupt row back as internal rather than passing it on', async () => {

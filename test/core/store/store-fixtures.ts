@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { AppError } from '../../../core/domain/app-error.ts';
 import type { ErrorCode } from '../../../core/domain/app-error.ts';
-import type { AccessRequest, AuditDraft, Role, RoleConditions, User } from '../../../core/domain/types.ts';
+import type { AccessRequest, AuditDraft, Role, RoleConditions, UserDraft } from '../../../core/domain/types.ts';
 
 /** Request ids sort in creation order, like the UUIDv7 ids the server makes. */
 export function requestId(n: number): string {
@@ -54,7 +54,8 @@ export function makeRole(name: string, overrides: Partial<Role> = {}): Role {
   };
 }
 
-export function makeUser(name: string, overrides: Partial<User> = {}): User {
+/** A user as written (the store assigns the incarnation). */
+export function makeUser(name: string, overrides: Partial<UserDraft> = {}): UserDraft {
   return { name, roles: ['requester'], traits: { logins: [name] }, createdMs: 1_000, ...overrides };
 }
 

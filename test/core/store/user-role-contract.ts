@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StoreContractContext } from './store-contract-context.ts';
+import type { User } from '../../../core/domain/types.ts';
 import { audit, expectAppError, makeRole, makeUser } from './store-fixtures.ts';
 
 /** The Store contract for users, their one-time invites, and roles. */
@@ -10,8 +11,8 @@ export function describeUserRoleContract(ctx: StoreContractContext): void {
     it('puts, gets, lists by name, replaces, and deletes with events and audit', async () => {
       const bob = await ctx.store.putUser(makeUser('bob'), audit('user.create'));
       await ctx.store.putUser(makeUser('alice'), audit('user.create'));
-      expect(bob).toEqual({ value: makeUser('bob'), position: 1 });
-      expect(await ctx.store.getUser('bob')).toEqual(makeUser('bob'));
+      expect(bob).toEqual({ value: { ...makeUser('bob'), incarnation: expect.stringMatching(/^[0-9a-f-]{36}$/) }, position: 1 });
+      expect(await ctx.store.getUser('bob')).toEqual(bob.value);
       expect(await ctx.store.getUser('nobody')).toBeUndefined();
       expect((await ctx.store.listUsers()).map((u) => u.name)).toEqual(['alice', 'bob']);
       await ctx.store.putUser(makeUser('bob', { roles: ['admin'] }), audit('user.update'));
@@ -23,22 +24,46 @@ export function describeUserRoleContract(ctx: StoreContractContext): void {
       expect(events.map((e) => [e.type, e.kind, e.name])).toEqual([
         ['PUT', 'user', 'bob'], ['PUT', 'user', 'alice'], ['PUT', 'user', 'bob'], ['DELETE', 'user', 'bob'],
       ]);
-      expect(events[0]?.user).toEqual(makeUser('bob'));
+      expect(events[0]?.user).toEqual(bob.value);
       expect((await allAudit()).map((a) => a.type)).toEqual(['user.create', 'user.create', 'user.update', 'user.delete']);
       await expectAppError(ctx.store.deleteUser('bob', audit('user.delete')), 'not_found');
     });
 
     it('createOnly refuses an existing user with already_exists and writes nothing', async () => {
-      await ctx.store.putUser(makeUser('bob'), audit('user.create'), { createOnly: true });
+      const bob = await ctx.store.putUser(makeUser('bob'), audit('user.create'), { createOnly: true });
       await expectAppError(ctx.store.putUser(makeUser('bob', { roles: ['admin'] }), audit('user.create'), { createOnly: true }), 'already_exists', 'bob');
-      expect(await ctx.store.getUser('bob')).toEqual(makeUser('bob'));
+      expect(await ctx.store.getUser('bob')).toEqual(bob.value);
       expect(await ctx.store.lastPosition()).toBe(1);
       expect(await allAudit()).toHaveLength(1);
+    });
+
+    it('gives a user an incarnation when created, keeps it through updates, and a new one after a delete', async () => {
+      const first = (await ctx.store.putUser(makeUser('bob'), audit('user.create'), { createOnly: true })).value;
+      const other = (await ctx.store.putUser(makeUser('alice'), audit('user.create'))).value;
+      expect(first.incarnation).not.toBe(other.incarnation);
+      const updated = await ctx.store.putUser(makeUser('bob', { roles: ['admin'], traits: {} }), audit('user.update'));
+      expect(updated.value).toEqual({ ...makeUser('bob', { roles: ['admin'], traits: {} }), incarnation: first.incarnation });
+      // An incarnation the caller passes along (read before a delete and re-create) is ignored.
+      const stale: User = { ...makeUser('bob'), incarnation: 'stale' };
+      expect((await ctx.store.putUser(stale, audit('user.update'))).value.incarnation).toBe(first.incarnation);
+      expect((await ctx.store.listUsers()).map((u) => [u.name, u.incarnation])).toEqual([['alice', other.incarnation], ['bob', first.incarnation]]);
+
+      expect((await ctx.store.deleteUser('bob', audit('user.delete'))).value.incarnation).toBe(first.incarnation);
+      const again = (await ctx.store.putUser(makeUser('bob'), audit('user.create'), { createOnly: true })).value;
+      expect(again.incarnation).toMatch(/^[0-9a-f-]{36}$/);
+      expect(again.incarnation).not.toBe(first.incarnation);
+      expect((await ctx.store.getUser('bob'))?.incarnation).toBe(again.incarnation);
+      // Re-created through an upsert (no createOnly) too.
+      await ctx.store.deleteUser('bob', audit('user.delete'));
+      const upserted = (await ctx.store.putUser(stale, audit('user.create'))).value;
+      expect([first.incarnation, again.incarnation, 'stale']).not.toContain(upserted.incarnation);
+      const puts = (await allEvents()).filter((e) => e.type === 'PUT' && e.name === 'bob').map((e) => e.user?.incarnation);
+      expect(puts).toEqual([first.incarnation, first.incarnation, first.incarnation, again.incarnation, upserted.incarnation]);
     });
   });
 
   describe('invites', () => {
-    const invite = { tokenHash: 'hash-1', user: 'dave', expiresMs: 5_000, createdBy: 'admin' };
+    const invite = { tokenHash: 'hash-1', user: 'dave', incarnation: 'dave-1', expiresMs: 5_000, createdBy: 'admin' };
 
     it('is consumed once only', async () => {
       await ctx.store.createInvite(invite);

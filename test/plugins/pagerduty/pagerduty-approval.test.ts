@@ -181,7 +181,7 @@ describe('pagerduty on-call auto-approval', () => {
 
   it('an operator rule denying the plugin review of prodaccess holds: refused once, logged, not retried', async () => {
     const t = await harness({ onCalls: [{ userId: PD.alice.id, escalationPolicyId: PD.policy1 }] });
-    const restricted = await t.server.identityFile(PLUGIN_USER, ['access-plugin', 'no-prod-review']);
+    const restricted = await t.server.identityFile(PLUGIN_USER, ['access-plugin', 'access-plugin-reviewer', 'no-prod-review']);
     const plugin = await t.startPlugin(t.config({ identity: restricted }));
     const request = await t.alice.createAccessRequest({ roles: ['prodaccess'] });
     const refused = await plugin.waitForLog(forRequest(request.id, 'the server refused the on-call approval; not retrying'));

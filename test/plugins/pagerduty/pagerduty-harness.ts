@@ -157,7 +157,7 @@ export async function startPdHarness(seed: FakePagerDutyOptions = pdSeed()): Pro
   await pd.start();
   const alice = await server.userClient('alice@example.com', ['oncall']);
   const reviewer = await server.userClient('rita', ['access-reviewer']);
-  const pluginIdentity = await server.identityFile(PLUGIN_USER, ['access-plugin']);
+  const pluginIdentity = await server.identityFile(PLUGIN_USER, ['access-plugin', 'access-plugin-reviewer']);
   const processes: PluginProcess[] = [];
   let configs = 0;
   const h: PdHarness = {
