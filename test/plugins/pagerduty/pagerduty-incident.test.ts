@@ -150,23 +150,21 @@ describe('gatehouse-pagerduty check and config', () => {
   it('check verifies the API key, the From user and that the services roles name exist', async () => {
     h = await startPdHarness();
     const t = h;
-    // Auto-approval needs the reviewer preset, which the harness identity lacks: off here, so
-    // the check goes on to PagerDuty.
-    const noReview = { extra: '[pagerduty.auto_approve]\nenabled = false\n' };
     // The seed roles name "No Such Notifications" and "No Such Service" (role ghost-services).
-    const bad = await runPluginCommand(['check', '-c', t.config(noReview)], { main: MAIN });
+    const bad = await runPluginCommand(['check', '-c', t.config()], { main: MAIN });
     expect(bad.code).toBe(1);
-    expect(bad.stdout).toMatch(/^ok {4}identity .*: user "access-pagerduty"/m);
+    expect(bad.stdout).toMatch(/^ok {4}identity: user "access-pagerduty"/m);
+    expect(bad.stdout).toMatch(/^ok {4}access: roles access-plugin,access-plugin-reviewer include access-plugin, access-plugin-reviewer$/m);
     expect(bad.stderr).toContain('PagerDuty has no service named "No Such Notifications" (role ghost-services), "No Such Service" (role ghost-services)');
 
     await t.server.admin.deleteRole('ghost-services');
-    const good = await runPluginCommand(['check', '-c', t.config(noReview)], { main: MAIN });
+    const good = await runPluginCommand(['check', '-c', t.config()], { main: MAIN });
     expect(good.stderr).toBe('');
     expect(good.code).toBe(0);
     expect(good.stdout).toContain('3 of 3 service(s) named by roles found');
     expect(good.stdout).toContain('all checks passed');
 
-    const wrongKey = await runPluginCommand(['check', '-c', t.config({ ...noReview, apiKey: 'nope' })], { main: MAIN });
+    const wrongKey = await runPluginCommand(['check', '-c', t.config({ apiKey: 'nope' })], { main: MAIN });
     expect(wrongKey.code).toBe(1);
     expect(wrongKey.stderr).toContain('rejected pagerduty.api_key (HTTP 401)');
     expect(wrongKey.stderr).not.toContain('nope');
@@ -179,7 +177,7 @@ describe('gatehouse-pagerduty check and config', () => {
     h = await startPdHarness();
     const t = h;
     await t.server.admin.deleteRole('ghost-services');
-    const config = t.config({ extra: '[pagerduty.auto_approve]\nenabled = false\n' });
+    const config = t.config();
 
     // check: the user lookup answers 500 to both of its attempts: one line naming the step.
     t.pd.failNext(2, { status: 500 }, { path: '/users' });
