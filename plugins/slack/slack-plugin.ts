@@ -1,7 +1,8 @@
 import { WebAPIPlatformError } from '@slack/web-api';
 import type { PluginDefinition } from '../common/plugin-definition.ts';
 import { PluginError } from '../common/plugin-error.ts';
-import { SlackApi, slackErrorCode } from './slack-api.ts';
+import { SlackApi } from './slack-api.ts';
+import { slackErrorCode } from './slack-errors.ts';
 import { slackSchema, type SlackConfig } from './slack-config.ts';
 import { createSlackHandler } from './slack-handler.ts';
 import { SLACK_SAMPLE_CONFIG } from './slack-sample-config.ts';
@@ -21,9 +22,9 @@ export const slackPlugin: PluginDefinition<SlackConfig> = {
 
   async check(ctx) {
     const { plugin } = ctx.config;
-    const api = new SlackApi({ token: plugin.token, apiUrl: plugin.apiUrl, log: ctx.log, retry: ctx.retry('slack'), timeoutMs: 5000 });
+    const api = new SlackApi({ token: plugin.token, apiUrl: plugin.apiUrl, log: ctx.log, retry: ctx.retry('slack'), timeoutMs: 5000, now: ctx.now });
     try {
-      const who = await api.authTest({ retries: 2, maxElapsedMs: 5000 });
+      const who = await api.authTest(ctx.signal, { retries: 2, maxElapsedMs: 5000 });
       const accepted = `token accepted by workspace "${who.team}" (${who.teamId}) as "${who.user}" (${who.userId}) at ${plugin.apiUrl}`;
       if (who.scopes === undefined) return accepted;
       if (!who.scopes.includes('chat:write')) throw new PluginError('service', `slack.token lacks the chat:write scope, so nothing can be posted (it has: ${who.scopes.join(', ') || 'none'})`);
@@ -43,7 +44,7 @@ export const slackPlugin: PluginDefinition<SlackConfig> = {
   createHandler(ctx) {
     const { plugin } = ctx.config;
     const log = ctx.log.child({ component: 'slack' });
-    const api = new SlackApi({ token: plugin.token, apiUrl: plugin.apiUrl, log, retry: ctx.retry('slack') });
+    const api = new SlackApi({ token: plugin.token, apiUrl: plugin.apiUrl, log, retry: ctx.retry('slack'), now: ctx.now });
     return createSlackHandler({ config: plugin, api, client: ctx.client, log, webConsoleUrl: ctx.config.gatehouse.webConsoleUrl, now: ctx.now });
   },
 };
