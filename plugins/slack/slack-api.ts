@@ -1,22 +1,38 @@
-import { LogLevel, WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIRequestError, WebClient, type Logger as SlackLogger } from '@slack/web-api';
+import { LogLevel, WebAPIPlatformError, WebAPIRateLimitedError, WebClient, type Logger as SlackLogger } from '@slack/web-api';
 import type { KnownBlock } from '@slack/types';
 import type { Logger } from 'pino';
+import { TtlCache } from '../common/ttl-cache.ts';
 import { withRetry, type RetryOptions } from '../common/with-retry.ts';
 import type { Secret } from '../common/secret.ts';
+import { isRetryableSlackError, isSlackRefusal, SlackCallInDoubt } from './slack-errors.ts';
 
 export interface SlackApiOptions {
   token: Secret;
   apiUrl: string;
   log: Logger;
-  /** Retry options (signal, metrics hook); budgets default to 5 retries within 30 s. */
+  /** Retry options (metrics hook); budgets default to 5 retries within 30 s. Each call brings its own signal. */
   retry: RetryOptions;
   /** Per-request timeout. @default 10000 */
   timeoutMs?: number;
+  /** @default Date.now */
+  now?: () => number;
 }
 
 export interface PostedMessage {
   readonly channel: string;
   readonly ts: string;
+}
+
+/** A message to post, named by the marker of its effect. */
+export interface MarkedPost {
+  /** A channel ID or name, or a user ID for their DM. */
+  readonly channel: string;
+  /** `<request id>/<key>/<op>`, kept in the message's metadata so `findMarked` can find it. */
+  readonly marker: string;
+  readonly text: string;
+  readonly blocks?: KnownBlock[];
+  /** Posts a reply in the thread under this message. */
+  readonly threadTs?: string;
 }
 
 /** `event_type` of the metadata on every message the plugin posts. */
@@ -27,47 +43,29 @@ const FIND_SKEW_MS = 10 * 60_000;
 const FIND_MAX_PAGES = 25;
 const CONVERSATION_ID = /^[CGD][A-Z0-9]{2,}$/;
 const USER_ID = /^[UW][A-Z0-9]{2,}$/;
-
-/** Slack errors that another attempt may fix. */
-const RETRYABLE_SLACK_ERRORS = new Set(['ratelimited', 'rate_limited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
 /** How long an email -> user id lookup is trusted. */
 const LOOKUP_TTL_MS = 10 * 60_000;
-
-/** The Slack error code (`channel_not_found`) or HTTP status of an error, for logs and decisions. */
-export function slackErrorCode(err: unknown): string {
-  if (err instanceof WebAPIPlatformError) return err.data.error;
-  if (err instanceof WebAPIRateLimitedError) return 'ratelimited';
-  if (err instanceof WebAPIHTTPError) return `http_${err.statusCode}`;
-  if (err instanceof WebAPIRequestError) return 'request_error';
-  return 'unknown';
-}
-
-/** Log fields for a Slack error: its code and, for `missing_scope`, the scope Slack says is needed. */
-export function slackErrorFields(err: unknown): { slackError: string; needed?: string } {
-  const slackError = slackErrorCode(err);
-  if (err instanceof WebAPIPlatformError && 'needed' in err.data && typeof err.data.needed === 'string') return { slackError, needed: err.data.needed };
-  return { slackError };
-}
-
-export function isRetryableSlackError(err: unknown): boolean {
-  if (err instanceof WebAPIRateLimitedError || err instanceof WebAPIRequestError) return true;
-  if (err instanceof WebAPIHTTPError) return err.statusCode >= 500 || err.statusCode === 408;
-  if (err instanceof WebAPIPlatformError) return RETRYABLE_SLACK_ERRORS.has(err.data.error);
-  return false;
-}
 
 /**
  * The Slack Web API calls the plugin makes, over `@slack/web-api` with its own retries turned
  * off: ours honour `Retry-After`, back off with jitter, and give up within a time budget so the
- * runtime can re-queue the work instead of holding a slot.
+ * runtime can re-queue the work instead of holding a slot. Every call takes the signal of the
+ * event it serves, and aborts its HTTP request when that signal fires (the event deadline).
  */
 export class SlackApi {
-  readonly #client: WebClient;
+  readonly #options: SlackApiOptions;
   readonly #retry: RetryOptions;
-  readonly #userIds = new Map<string, { id: string | undefined; until: number }>();
+  readonly #now: () => number;
+  /** The SDK takes no per-call signal, so each signal gets its own (cheap) client whose fetch honours it. */
+  readonly #clients = new WeakMap<AbortSignal, WebClient>();
+  readonly #sdkLog: SlackLogger;
+  readonly #userIds: TtlCache<string | undefined>;
 
   constructor(options: SlackApiOptions) {
-    const log = options.log.child({ component: 'slack-sdk' });
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    this.#sdkLog = sdkLogger(options.log.child({ component: 'slack-sdk' }));
+    this.#userIds = new TtlCache(this.#now);
     this.#retry = {
       retries: 5,
       maxElapsedMs: 30_000,
@@ -75,58 +73,87 @@ export class SlackApi {
       isRetryable: isRetryableSlackError,
       retryAfterMs: (err) => (err instanceof WebAPIRateLimitedError ? err.retryAfter * 1000 : undefined),
     };
-    this.#client = new WebClient(options.token.reveal(), {
-      slackApiUrl: options.apiUrl,
-      retryConfig: { retries: 0 },
-      rejectRateLimitedCalls: true,
-      timeout: options.timeoutMs ?? 10_000,
-      logLevel: LogLevel.ERROR,
-      logger: sdkLogger(log),
-      allowAbsoluteUrls: false,
-    });
+  }
+
+  #client(signal: AbortSignal): WebClient {
+    let client = this.#clients.get(signal);
+    if (client === undefined) {
+      client = new WebClient(this.#options.token.reveal(), {
+        slackApiUrl: this.#options.apiUrl,
+        retryConfig: { retries: 0 },
+        rejectRateLimitedCalls: true,
+        timeout: this.#options.timeoutMs ?? 10_000,
+        logLevel: LogLevel.ERROR,
+        logger: this.#sdkLog,
+        allowAbsoluteUrls: false,
+        fetch: (url, init) => fetch(url, { ...init, signal: init?.signal === undefined ? signal : AbortSignal.any([init.signal, signal]) }),
+      });
+      this.#clients.set(signal, client);
+    }
+    return client;
+  }
+
+  #retryWith(signal: AbortSignal, retry: RetryOptions = {}): RetryOptions {
+    return { ...this.#retry, ...retry, signal };
   }
 
   /** `auth.test`: who the token is, and its scopes when Slack names them (`x-oauth-scopes`). */
-  async authTest(retry: RetryOptions = {}): Promise<{ team: string; teamId: string; user: string; userId: string; scopes: readonly string[] | undefined }> {
-    const res = await withRetry(() => this.#client.auth.test(), { ...this.#retry, ...retry });
+  async authTest(signal: AbortSignal, retry: RetryOptions = {}): Promise<{ team: string; teamId: string; user: string; userId: string; scopes: readonly string[] | undefined }> {
+    const res = await withRetry(() => this.#client(signal).auth.test(), this.#retryWith(signal, retry));
     return { team: res.team ?? '', teamId: res.team_id ?? '', user: res.user ?? '', userId: res.user_id ?? '', scopes: res.response_metadata?.scopes };
   }
 
   /** The Slack user id of an email, or undefined when no user has it (`users_not_found`). Cached. */
-  async lookupUserId(email: string, now: number): Promise<string | undefined> {
+  async lookupUserId(email: string, signal: AbortSignal): Promise<string | undefined> {
     const key = email.toLowerCase();
     const cached = this.#userIds.get(key);
-    if (cached !== undefined && cached.until > now) return cached.id;
+    if (cached !== undefined) return cached.value;
     let id: string | undefined;
     try {
-      const res = await withRetry(() => this.#client.users.lookupByEmail({ email }), this.#retry);
+      const res = await withRetry(() => this.#client(signal).users.lookupByEmail({ email }), this.#retryWith(signal));
       id = res.user?.id;
       if (typeof id !== 'string' || id === '') throw new Error('users.lookupByEmail answered without a user id');
     } catch (err) {
       if (!(err instanceof WebAPIPlatformError && err.data.error === 'users_not_found')) throw err;
       id = undefined;
     }
-    this.#userIds.set(key, { id, until: now + LOOKUP_TTL_MS });
+    this.#userIds.set(key, id, LOOKUP_TTL_MS);
     return id;
   }
 
   /**
-   * `chat.postMessage`; a user id as channel posts to their DM. `marker` names the effect in the
-   * message's metadata, so `findMarked` can tell later whether a post in doubt happened.
+   * `chat.postMessage` with the post's marker in the message's metadata. An attempt whose outcome
+   * is unknown (no answer, a 5xx) is not simply repeated, which could post twice: the message is
+   * first looked for by its marker, and posted again only if it is not there.
+   * @throws SlackCallInDoubt when an attempt may have posted and no later look settled it; a
+   *   refusal (`channel_not_found`, a rate limit past the budget) as Slack's error.
    */
-  async postMessage(channel: string, marker: string, text: string, blocks?: KnownBlock[], threadTs?: string): Promise<PostedMessage> {
-    const res = await withRetry(
-      () =>
-        this.#client.chat.postMessage({
-          channel,
-          text,
-          metadata: { event_type: MESSAGE_EVENT_TYPE, event_payload: { effect: marker } },
-          ...(blocks === undefined ? {} : { blocks }),
-          ...(threadTs === undefined ? {} : { thread_ts: threadTs }),
-        }),
-      this.#retry,
-    );
-    return readPosted(res, 'chat.postMessage');
+  async postMessage(post: MarkedPost, signal: AbortSignal): Promise<PostedMessage> {
+    const startedAt = this.#now();
+    let inDoubt = false;
+    try {
+      return await withRetry(async () => {
+        if (inDoubt) {
+          const found = await this.findMarked(post.channel, post.marker, startedAt, signal, post.threadTs);
+          if (found !== undefined) return found;
+        }
+        try {
+          const res = await this.#client(signal).chat.postMessage({
+            channel: post.channel,
+            text: post.text,
+            metadata: { event_type: MESSAGE_EVENT_TYPE, event_payload: { effect: post.marker } },
+            ...(post.blocks === undefined ? {} : { blocks: post.blocks }),
+            ...(post.threadTs === undefined ? {} : { thread_ts: post.threadTs }),
+          });
+          return readPosted(res, 'chat.postMessage');
+        } catch (err) {
+          if (!isSlackRefusal(err)) inDoubt = true;
+          throw err;
+        }
+      }, this.#retryWith(signal));
+    } catch (err) {
+      throw inDoubt ? new SlackCallInDoubt('chat.postMessage', err) : err;
+    }
   }
 
   /**
@@ -135,16 +162,17 @@ export class SlackApi {
    * Needs the `*:history` scope of the conversation (and `channels:read` for a name,
    * `im:write` for a DM); Slack's `missing_scope` error is thrown otherwise.
    */
-  async findMarked(channel: string, marker: string, sinceMs: number, threadTs?: string): Promise<PostedMessage | undefined> {
-    const id = await this.#conversationId(channel);
+  async findMarked(channel: string, marker: string, sinceMs: number, signal: AbortSignal, threadTs?: string): Promise<PostedMessage | undefined> {
+    const id = await this.#conversationId(channel, signal);
     if (id === undefined) return undefined;
+    const client = this.#client(signal);
     const oldest = (Math.max(0, sinceMs - FIND_SKEW_MS) / 1000).toFixed(6);
     let cursor: string | undefined;
     for (let page = 0; page < FIND_MAX_PAGES; page++) {
       const args = { channel: id, oldest, limit: 200, include_all_metadata: true, ...(cursor === undefined ? {} : { cursor }) };
       const res = await withRetry(
-        () => (threadTs === undefined ? this.#client.conversations.history(args) : this.#client.conversations.replies({ ...args, ts: threadTs })),
-        this.#retry,
+        () => (threadTs === undefined ? client.conversations.history(args) : client.conversations.replies({ ...args, ts: threadTs })),
+        this.#retryWith(signal),
       );
       const found = res.messages?.find((m) => markerOf(m) === marker);
       if (found?.ts !== undefined) return { channel: id, ts: found.ts };
@@ -155,17 +183,18 @@ export class SlackApi {
   }
 
   /** The conversation ID behind a recipient: itself, the DM of a user ID, or a channel by name. */
-  async #conversationId(channel: string): Promise<string | undefined> {
+  async #conversationId(channel: string, signal: AbortSignal): Promise<string | undefined> {
     if (CONVERSATION_ID.test(channel)) return channel;
+    const client = this.#client(signal);
     if (USER_ID.test(channel)) {
-      const res = await withRetry(() => this.#client.conversations.open({ users: channel }), this.#retry);
+      const res = await withRetry(() => client.conversations.open({ users: channel }), this.#retryWith(signal));
       return res.channel?.id;
     }
     const name = channel.replace(/^#/, '');
     let cursor: string | undefined;
     do {
       const args = { types: 'public_channel,private_channel', exclude_archived: true, limit: 1000, ...(cursor === undefined ? {} : { cursor }) };
-      const res = await withRetry(() => this.#client.conversations.list(args), this.#retry);
+      const res = await withRetry(() => client.conversations.list(args), this.#retryWith(signal));
       const match = res.channels?.find((c) => c.name === name);
       if (match?.id !== undefined) return match.id;
       cursor = res.response_metadata?.next_cursor;
@@ -173,9 +202,9 @@ export class SlackApi {
     return undefined;
   }
 
-  /** `chat.update` of a message posted earlier. */
-  async updateMessage(message: PostedMessage, text: string, blocks: KnownBlock[]): Promise<void> {
-    const res = await withRetry(() => this.#client.chat.update({ channel: message.channel, ts: message.ts, text, blocks }), this.#retry);
+  /** `chat.update` of a message posted earlier (setting its content: safe to repeat). */
+  async updateMessage(message: PostedMessage, text: string, blocks: KnownBlock[], signal: AbortSignal): Promise<void> {
+    const res = await withRetry(() => this.#client(signal).chat.update({ channel: message.channel, ts: message.ts, text, blocks }), this.#retryWith(signal));
     readPosted(res, 'chat.update');
   }
 }

@@ -46,7 +46,7 @@ describe('gatehouse-slack commands', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/ok +config/);
-    expect(r.stdout).toMatch(/ok +identity: user "slack-plugin"/);
+    expect(r.stdout).toMatch(/ok +identity .*: user "slack-plugin"/);
     expect(r.stdout).toMatch(/ok +server/);
     expect(r.stdout).toMatch(/ok +slack: token accepted/);
     expect(r.stdout).not.toContain(TOKEN);
@@ -69,6 +69,21 @@ describe('gatehouse-slack commands', () => {
     const all = await run(ALL_SLACK_SCOPES);
     expect(all.stdout).not.toContain('without the scopes');
     expectCleanFailure(await run(['users:read.email']), /lacks the chat:write scope.*it has: users:read\.email/);
+  });
+
+  it('check names an unreachable Slack and a Slack that refuses the call, one line each, exit 1', async () => {
+    const text = readFileSync(h.config({ name: 'no-slack.toml' }), 'utf8');
+    // A port nothing listens on: connection refused.
+    const closed = createFakeSlack({ token: TOKEN });
+    const url = (await closed.start()).url;
+    await closed.stop();
+    const unreachable = await runPluginCommand(['check', '-c', write('no-slack.toml', text.replace(h.slack.apiUrl(), `${url}/api/`))]);
+    expectCleanFailure(unreachable, /^gatehouse-slack check: slack: unreachable error: cannot reach Slack at http:\/\/127\.0\.0\.1:\d+\/api\/ \(request_error/);
+    expect(unreachable.stderr.trim().split('\n')).toHaveLength(1);
+    // Not the Slack API (a wrong api_url): a 404 that no wait will change.
+    const wrongPath = await runPluginCommand(['check', '-c', write('wrong-path.toml', text.replace(h.slack.apiUrl(), `${h.slack.apiUrl()}nope/`))]);
+    expectCleanFailure(wrongPath, /^gatehouse-slack check: slack: service error: Slack at .*\/nope\/ refused auth\.test \(http_404/);
+    expect(wrongPath.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   it('check reads the token from env:NAME and never prints it', async () => {

@@ -26,6 +26,8 @@ export interface Harness {
   requestMessages(requestId: string): SlackMessageView[];
   /** Thread replies under a message. */
   replies(message: SlackMessageView): SlackMessageView[];
+  /** The Slack plugin's data of a request, as stored on the server. */
+  pluginData(requestId: string): Promise<Record<string, string>>;
   close(): Promise<void>;
 }
 
@@ -72,6 +74,7 @@ export async function startHarness(options: { slackScopes?: readonly string[] } 
     },
     requestMessages: (id) => slack.messages(CHANNEL.id).filter((m) => m.threadTs === undefined && messageText(m).includes(id)),
     replies: (message) => slack.messages(message.channel).filter((m) => m.threadTs === message.ts),
+    pluginData: async (id) => (await server.admin.getPluginData(id, 'slack')).entries['slack']?.data ?? {},
     async close() {
       await Promise.all(processes.map((p) => p.kill()));
       await slack.stop();

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { LogLine } from '../../support/plugin-process.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
 import { messageText, startHarness, type Harness } from './slack-harness.ts';
 
@@ -10,6 +11,9 @@ afterEach(async () => {
   await h.close();
 });
 
+const LOOK_AGAIN = 'an effect of this request is claimed elsewhere; will look again';
+/** A dispatcher line saying how handling an event ended: done, or left to the replica holding a claim. */
+const isOutcome = (l: LogLine): boolean => l.msg === 'request handled' || l.msg === LOOK_AGAIN;
 const postRequests = (id: string) => h.slack.requests().filter((r) => r.path === '/api/chat.postMessage' && r.rawBody.includes(id));
 
 describe('slack plugin resilience', () => {
@@ -56,8 +60,10 @@ describe('slack plugin resilience', () => {
   });
 
   it('two replicas post each message once', async () => {
-    const a = await h.startPlugin();
-    const b = await h.startPlugin();
+    // Short windows: a replica that finds the other's claim looks again within the test.
+    const config = h.config({ extra: '\n[runtime]\nevent_timeout = "2s"\nclaim_takeover = "4s"\n' });
+    const a = await h.startPlugin(config);
+    const b = await h.startPlugin(config);
     const requests: Awaited<ReturnType<typeof h.alice.createAccessRequest>>[] = [];
     for (let i = 0; i < 6; i++) requests.push(await h.alice.createAccessRequest({ roles: ['prodaccess'], reason: `replica test ${i}` }));
     for (const r of requests) await h.slack.waitFor(() => h.requestMessages(r.id)[0], 10_000, `announced ${r.id}`);
@@ -66,7 +72,15 @@ describe('slack plugin resilience', () => {
     for (const r of requests) {
       await h.slack.waitFor(() => h.replies(h.requestMessages(r.id)[0]!).length > 0, 10_000, 'reply');
     }
-    await Promise.all([a, b].map((p) => p.waitForLog((l) => l.msg === 'request handled' && l['state'] === 'APPROVED' && l['requestId'] === requests.at(-1)!.id)));
+    await Promise.all([a, b].map((p) => p.waitForLog((l) => isOutcome(l) && l['state'] === 'APPROVED' && l['requestId'] === requests.at(-1)!.id)));
+    // A replica that found the other's claim looks again once it could be taken over (or on the
+    // request's next event): by then the effect is recorded, and it does nothing more.
+    for (const p of [a, b]) {
+      for (const id of new Set(p.logs.filter((l) => l.msg === LOOK_AGAIN).map((l) => l['requestId']))) {
+        const busy = p.logs.findLastIndex((l) => l.msg === LOOK_AGAIN && l['requestId'] === id);
+        await p.waitForLog((l) => l.msg === 'request handled' && l['requestId'] === id && p.logs.indexOf(l) > busy, 15_000, `${String(id)} looked at again`);
+      }
+    }
     for (const r of requests) {
       const messages = h.requestMessages(r.id);
       expect(messages).toHaveLength(1);
