@@ -69,9 +69,9 @@ export class GatehouseError extends Error {
     return new GatehouseError('UNKNOWN', err instanceof Error ? err.message : String(err), { cause: err });
   }
 
-  /** Whether `err` is a GatehouseError with one of `codes`. */
+  /** Whether `err` is a GatehouseError, with one of `codes` when any are given. */
   static is(err: unknown, ...codes: readonly Code[]): err is GatehouseError {
-    return err instanceof GatehouseError && codes.includes(err.code);
+    return err instanceof GatehouseError && (codes.length === 0 || codes.includes(err.code));
   }
 }
 
