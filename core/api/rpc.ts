@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { AppError } from '../domain/app-error.ts';
 import type { AuthenticatedCall, Caller } from './authenticate.ts';
 import { checkWire } from './check-wire.ts';
+import { clipStatusMessage } from './clip-status-message.ts';
 import { GRPC_STATUS_BY_CODE } from './to-grpc-status.ts';
 import { requestSchemaOf, type MessageSchema } from './wire-schema.ts';
 
@@ -64,10 +65,13 @@ export interface RpcRuntime {
   observe?: (method: string, code: string, seconds: number) => void;
 }
 
-/** Converts anything thrown into a gRPC status object; the cause is logged, never sent. */
+/**
+ * Converts anything thrown into a gRPC status object; the cause is logged, never sent. The
+ * message is bounded (`clipStatusMessage`) whatever input it quotes.
+ */
 export function toStatus(err: unknown): { code: grpc.status; details: string; appError: AppError } {
   const appError = AppError.from(err);
-  return { code: GRPC_STATUS_BY_CODE[appError.code], details: appError.message, appError };
+  return { code: GRPC_STATUS_BY_CODE[appError.code], details: clipStatusMessage(appError.message), appError };
 }
 
 function peerOf(call: { getPeer(): string }): string {
@@ -137,6 +141,6 @@ export function finish(rt: RpcRuntime, method: string, code: string, started: nu
   rt.observe?.(method, code, seconds);
   const line = { method, code, ms: Math.round(seconds * 1000 * 100) / 100, peer, user };
   if (err?.code === 'internal') rt.log.error({ ...line, err: err.cause ?? err }, 'rpc failed');
-  else if (err) rt.log.info({ ...line, reason: err.message }, 'rpc');
+  else if (err) rt.log.info({ ...line, reason: clipStatusMessage(err.message) }, 'rpc');
   else rt.log.info(line, 'rpc');
 }

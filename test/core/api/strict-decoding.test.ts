@@ -146,6 +146,28 @@ describe('strict decoding of request bytes', () => {
     expect(listed.code, listed.details).toBe(status.OK);
   });
 
+  it('finding 4: a huge watch filter is refused with INVALID_ARGUMENT and a short message', async () => {
+    const answer = await access.serverStream('WatchEvents', lengthDelimited(2, 'x'.repeat(100_000)), { firstOnly: true });
+    expect(answer.code, answer.details.slice(0, 200)).toBe(status.INVALID_ARGUMENT);
+    expect(answer.details).toMatch(/^kinds\[0\]: must be one of access_request, role, user \(got "x{64}…"\)$/);
+    expect(answer.trailerBytes).toBeLessThan(4096);
+  });
+
+  it('finding 4: errors that quote role input stay short (predicates, patterns, YAML keys)', async () => {
+    const long = 'a'.repeat(4000); // predicates may be up to 4096 characters long
+    const roles = [
+      `kind: role\nversion: v4\nmetadata: {name: r1}\nspec: {allow: {request: {roles: [x], thresholds: [{approve: 1, filter: "${long}"}]}}}\n`,
+      `kind: role\nversion: v4\nmetadata: {name: r2}\nspec: {allow: {review_requests: {roles: [x], where: 'regexp.match(request.roles, "^(${long}$")'}}}\n`,
+      `kind: role\nversion: v4\nmetadata: {name: r3}\nspec: {allow: {${long}: 1}}\n`,
+      `kind: role\nversion: v4\nmetadata: {name: r4}\nspec: {allow: {logins: [*${long}]}}\n`,
+    ];
+    for (const yaml of roles) {
+      const answer = await access.unary('ApplyRoles', lengthDelimited(1, yaml));
+      expect(answer.code, answer.details.slice(0, 200)).toBe(status.INVALID_ARGUMENT);
+      expect(answer.trailerBytes, answer.details.slice(0, 200)).toBeLessThan(1024);
+    }
+  });
+
   it('the server still answers normal calls', async () => {
     expect((await t.admin.ping()).user).toBe('admin');
   });
