@@ -21,6 +21,9 @@ export const BAD_UTF8: readonly Buffer[] = [
   [0xf0, 0x9f, 0x98],
 ].map((b) => Buffer.from(b));
 
+/** Sequences invalid whatever bytes surround them (no continuation byte first, none cut short). */
+const BAD_ANYWHERE: readonly Buffer[] = [[0xff], [0xfe], [0xc1, 0xbf], [0xe0, 0x9f, 0xbf], [0xed, 0xbf, 0xbf], [0xf4, 0x90, 0x80, 0x80]].map((b) => Buffer.from(b));
+
 export interface FuzzOptions {
   /** Strings to draw from besides random text: names, ids, YAML, PEM that reach deeper code. */
   dictionary: readonly string[];
@@ -104,6 +107,47 @@ function nest(path: readonly FieldRule[], leaf: Buffer): Buffer {
   return path.reduceRight((inner, rule) => lengthDelimited(rule.number, inner), leaf);
 }
 
+/**
+ * Where the bytes of each string field lie in a well-formed message, nested ones included:
+ * [start, end) pairs. Reads the wire like the strict check, trusting it is well-formed.
+ */
+export function stringRanges(bytes: Buffer, schema: MessageSchema, start = 0, end = bytes.length, out: Array<[number, number]> = []): Array<[number, number]> {
+  let pos = start;
+  const readVarint = (): number => {
+    let value = 0;
+    for (let shift = 1; ; shift *= 128) {
+      const b = bytes[pos++]!;
+      value += (b & 0x7f) * shift;
+      if (b < 0x80) return value;
+    }
+  };
+  while (pos < end) {
+    const key = readVarint();
+    const rule = schema.fields.get(Math.floor(key / 8));
+    switch (key % 8) {
+      case 0:
+        readVarint();
+        break;
+      case 1:
+        pos += 8;
+        break;
+      case 5:
+        pos += 4;
+        break;
+      case 2: {
+        const length = readVarint();
+        if (rule?.kind === 'string') out.push([pos, pos + length]);
+        if (rule?.kind === 'message' && rule.message) stringRanges(bytes, rule.message, pos, pos + length, out);
+        pos += length;
+        break;
+      }
+      default:
+        throw new Error(`stringRanges: not a well-formed message (wire type ${key % 8})`);
+    }
+  }
+  return out;
+}
+
 /** The kinds of damage `mutate` does. */
 export const MUTATIONS = [
   'truncate',
@@ -167,6 +211,16 @@ export function mutate(rng: Random, valid: Buffer, schema: MessageSchema, mutati
       return rng.chance(0.5) ? Buffer.concat([zero, valid]) : Buffer.concat([valid, zero]);
     }
     case 'invalid-utf8': {
+      // Mostly in place, as a client sending Latin-1 would: every length stays right, so only
+      // the strict UTF-8 check can tell.
+      const ranges = stringRanges(valid, schema).filter(([start, end]) => end > start);
+      if (ranges.length > 0 && rng.chance(0.7)) {
+        const [start, end] = rng.pick(ranges);
+        const out = copy();
+        const bad = rng.pick(BAD_ANYWHERE.filter((b) => b.length <= end - start));
+        bad.copy(out, start + rng.int(end - start - bad.length + 1));
+        return out;
+      }
       const path = pickStringPath(rng, schema);
       if (!path) return Buffer.concat([valid, tag(0, 0)]);
       const text = Buffer.concat([Buffer.from(randomText(rng, { dictionary: ['x'] })), rng.pick(BAD_UTF8), Buffer.from('y')]);
