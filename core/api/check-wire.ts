@@ -53,16 +53,6 @@ const WIRE_FIXED32 = 5;
 const TRUNCATED = -1;
 const TOO_LONG = -2;
 
-const WIRE_OF_KIND: Readonly<Record<WireKind, number>> = {
-  varint32: WIRE_VARINT,
-  varint64: WIRE_VARINT,
-  fixed32: WIRE_FIXED32,
-  fixed64: WIRE_FIXED64,
-  string: WIRE_LEN,
-  bytes: WIRE_LEN,
-  message: WIRE_LEN,
-};
-
 const WIRE_NAMES = ['0 (varint)', '1 (64-bit)', '2 (length-delimited)', '3 (group start)', '4 (group end)', '5 (32-bit)', '6', '7'];
 
 function checkMessage(c: Cursor, end: number, schema: MessageSchema, depth: number): Fault | undefined {
@@ -75,7 +65,7 @@ function checkMessage(c: Cursor, end: number, schema: MessageSchema, depth: numb
     const number = tag >>> 3;
     const wireType = tag & 7;
     if (number === 0) return { path: '', detail: `field number 0 at byte ${at}` };
-    const rule = schema.fields.get(number);
+    const rule = number < schema.byNumber.length ? schema.byNumber[number] : schema.fields.get(number);
     if (number === required) seenRequired = true;
     const fault = rule === undefined ? skipUnknown(c, end, wireType, number, at) : checkKnown(c, end, rule, wireType, depth, at);
     if (fault !== undefined) return fault;
@@ -88,7 +78,7 @@ function checkMessage(c: Cursor, end: number, schema: MessageSchema, depth: numb
 }
 
 function checkKnown(c: Cursor, end: number, rule: FieldRule, wireType: number, depth: number, at: number): Fault | undefined {
-  const expected = WIRE_OF_KIND[rule.kind];
+  const expected = rule.wireType;
   if (wireType !== expected) {
     if (wireType === WIRE_LEN && rule.packable) return checkPacked(c, end, rule);
     return fieldFault(rule, `wire type ${WIRE_NAMES[wireType]} at byte ${at}, expected ${WIRE_NAMES[expected]}`);
@@ -191,6 +181,8 @@ function readLengthDelimited(c: Cursor, end: number): number | string {
  */
 function readTagOrLength(c: Cursor, end: number): number {
   const buf = c.buf;
+  // Fast path: most tags and lengths fit in one byte.
+  if (c.pos < end && buf[c.pos]! < 0x80) return buf[c.pos++]!;
   let value = 0;
   for (let i = 0; i < 5; i++) {
     if (c.pos >= end) return TRUNCATED;

@@ -11,6 +11,8 @@ export interface MessageSchema {
   readonly name: string;
   /** Known fields by number; a number missing here is an unknown field (skipped if well-formed). */
   readonly fields: ReadonlyMap<number, FieldRule>;
+  /** The same rules indexed by number, up to the highest below 256: the check's fast lookup. */
+  readonly byNumber: readonly (FieldRule | undefined)[];
   /**
    * A field that must be present, 0 for none. Set on map entries whose value is a message:
    * protobufjs decodes a missing value as null and then fails converting it to an object.
@@ -26,6 +28,8 @@ export interface FieldRule {
   readonly name: string;
   readonly number: number;
   readonly kind: WireKind;
+  /** The wire type of one value of `kind` (0, 1, 2 or 5). */
+  readonly wireType: number;
   readonly repeated: boolean;
   /** A repeated scalar number: proto3 sends it packed (wire type 2), but unpacked is legal too. */
   readonly packable: boolean;
@@ -80,8 +84,22 @@ const KIND_BY_TYPE: Readonly<Record<string, WireKind>> = {
 interface MutableSchema {
   name: string;
   fields: Map<number, FieldRule>;
+  byNumber: (FieldRule | undefined)[];
   requiredField: number;
 }
+
+const WIRE_TYPE_OF_KIND: Readonly<Record<WireKind, number>> = {
+  varint32: 0,
+  varint64: 0,
+  fixed64: 1,
+  string: 2,
+  bytes: 2,
+  message: 2,
+  fixed32: 5,
+};
+
+/** Field numbers below this get a slot in `byNumber`. */
+const DENSE_LIMIT = 256;
 
 /**
  * Compiles every message type of a proto-loader package definition (nested types and map
@@ -106,7 +124,7 @@ export function compileWireSchemas(pkg: PackageDefinition): ReadonlyMap<string, 
 
   // Two passes so that recursive and mutually referencing messages link to the same objects.
   const schemas = new Map<string, MutableSchema>();
-  for (const fullName of descriptors.keys()) schemas.set(fullName, { name: fullName, fields: new Map(), requiredField: 0 });
+  for (const fullName of descriptors.keys()) schemas.set(fullName, { name: fullName, fields: new Map(), byNumber: [], requiredField: 0 });
   for (const [fullName, d] of descriptors) {
     const schema = schemas.get(fullName);
     if (!schema) continue;
@@ -115,14 +133,20 @@ export function compileWireSchemas(pkg: PackageDefinition): ReadonlyMap<string, 
       if (kind === undefined) throw new Error(`${fullName}.${f.name}: field type ${f.type} is not supported`);
       const message = kind === 'message' ? schemas.get(resolveTypeName(descriptors, fullName, f.typeName)) : undefined;
       const repeated = f.label === 'LABEL_REPEATED';
-      schema.fields.set(f.number, {
+      const rule: FieldRule = {
         name: snakeCase(f.name),
         number: f.number,
         kind,
+        wireType: WIRE_TYPE_OF_KIND[kind],
         repeated,
         packable: repeated && kind !== 'string' && kind !== 'bytes' && kind !== 'message',
         message,
-      });
+      };
+      schema.fields.set(f.number, rule);
+      if (f.number < DENSE_LIMIT) {
+        while (schema.byNumber.length <= f.number) schema.byNumber.push(undefined);
+        schema.byNumber[f.number] = rule;
+      }
     }
     const value = schema.fields.get(2);
     if (d.options?.mapEntry === true && value?.kind === 'message') schema.requiredField = 2;

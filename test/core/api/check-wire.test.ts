@@ -86,8 +86,11 @@ describe('checkWire', () => {
 
   it('refuses nesting deeper than the limit', () => {
     const fields = new Map<number, FieldRule>();
-    const recursive: MessageSchema = { name: 'Recursive', fields, requiredField: 0 };
-    fields.set(1, { name: 'child', number: 1, kind: 'message', repeated: false, packable: false, message: recursive });
+    const byNumber: FieldRule[] = [];
+    const recursive: MessageSchema = { name: 'Recursive', fields, byNumber, requiredField: 0 };
+    const child: FieldRule = { name: 'child', number: 1, kind: 'message', wireType: 2, repeated: false, packable: false, message: recursive };
+    fields.set(1, child);
+    byNumber[1] = child;
     const nested = (depth: number): Buffer => (depth === 0 ? Buffer.alloc(0) : lengthDelimited(1, nested(depth - 1)));
     expect(checkWire(nested(MAX_WIRE_DEPTH), recursive)).toBeUndefined();
     expect(checkWire(nested(MAX_WIRE_DEPTH + 1), recursive)).toMatch(/^field (child\.){100}child \(1\): messages nested deeper than 100$/);
