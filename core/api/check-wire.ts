@@ -6,8 +6,9 @@ import type { FieldRule, MessageSchema, WireKind } from './wire-schema.ts';
  *
  * protobufjs is lenient where a conforming parser is not: it trims a length prefix that runs
  * past the end, reads a field by its declared type whatever wire type the tag says, accepts
- * field number 0, and turns invalid UTF-8 into U+FFFD. This walks the bytes once, without
- * decoding or allocating (except to describe a fault), and accepts only what protobufjs will
+ * field number 0, and turns invalid UTF-8 into U+FFFD. This walks the bytes once without
+ * decoding them (it allocates one cursor per call, a view per string of 64 bytes or more for the
+ * native UTF-8 check, and the description of a fault), and accepts only what protobufjs will
  * read exactly as written:
  * - every tag, varint, fixed value and length-delimited field lies within its enclosing bytes;
  * - wire types are 0, 1, 2 or 5 (groups, 3 and 4, do not exist in proto3 and are refused);
