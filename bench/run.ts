@@ -28,6 +28,7 @@ async function section(name: string, file: string, exportName: string, run?: () 
 }
 
 await section('core', './core-bench.ts', 'runCoreBench', runCoreBench);
+await section('wire', './wire-check-bench.ts', 'runWireCheckBench');
 await section('slack', './slack-bench.ts', 'runSlackBench');
 await section('pagerduty', './pagerduty-bench.ts', 'runPagerDutyBench');
 await section('jira', './jira-bench.ts', 'runJiraBench');

@@ -18,14 +18,23 @@ export const PROTO_LOADER_OPTIONS: protoLoader.Options = {
   oneofs: true,
 };
 
+let cachedDefinition: protoLoader.PackageDefinition | undefined;
 let cached: ProtoGrpcType | undefined;
+
+/**
+ * Loads (once) proto-loader's package definition: every service and message of the API with
+ * its descriptor, keyed by fully qualified name (the server's strict wire check reads these).
+ */
+export function loadGatehousePackageDefinition(): protoLoader.PackageDefinition {
+  cachedDefinition ??= protoLoader.loadSync(PROTO_PATH, PROTO_LOADER_OPTIONS);
+  return cachedDefinition;
+}
 
 /** Loads (once) the gatehouse.v1 package with its generated types. */
 export function loadGatehouseProto(): ProtoGrpcType {
   if (cached) return cached;
-  const definition = protoLoader.loadSync(PROTO_PATH, PROTO_LOADER_OPTIONS);
   // The generated ProtoGrpcType describes exactly what loadPackageDefinition returns for this
   // proto and these options; grpc-js types the result loosely, so this is the one cast.
-  cached = grpc.loadPackageDefinition(definition) as unknown as ProtoGrpcType;
+  cached = grpc.loadPackageDefinition(loadGatehousePackageDefinition()) as unknown as ProtoGrpcType;
   return cached;
 }

@@ -1,6 +1,7 @@
 import type { AccessServiceHandlers } from '../../proto/gen/gatehouse/v1/AccessService.ts';
 import { AppError } from '../domain/app-error.ts';
 import { parseRoles } from '../domain/role-yaml.ts';
+import { quoteShort } from '../domain/quote-short.ts';
 import type { UserDraft } from '../domain/types.ts';
 import { createInviteToken } from '../auth/invite-token.ts';
 import type { ApiDeps } from './api-deps.ts';
@@ -26,7 +27,7 @@ function parseTraits(value: unknown): Record<string, string[]> {
   for (const [key, list] of entries) {
     requireName('user.traits key', key);
     const values = typeof list === 'object' && list !== null && 'values' in list ? list.values : undefined;
-    out[key] = requireList(`user.traits[${JSON.stringify(key)}]`, values, 64, (f, v) => requireString(f, v, 1024));
+    out[key] = requireList(`user.traits[${quoteShort(key)}]`, values, 64, (f, v) => requireString(f, v, 1024));
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import { invalidArgument } from '../domain/app-error.ts';
+import { quoteShort } from '../domain/quote-short.ts';
 
 /**
  * Field checks for incoming messages. Every message names the field at fault, so a garbage
@@ -23,7 +24,7 @@ export function requireNonEmpty(field: string, value: unknown, maxBytes: number)
 /** A user, role or plugin name: 1..128 characters of letters, digits and `._@+-`. */
 export function requireName(field: string, value: unknown): string {
   const s = requireNonEmpty(field, value, 128);
-  if (!NAME_PATTERN.test(s)) throw invalidArgument(`${field}: invalid name ${JSON.stringify(s)} (letters, digits and ._@+- only)`);
+  if (!NAME_PATTERN.test(s)) throw invalidArgument(`${field}: invalid name ${quoteShort(s)} (letters, digits and ._@+- only)`);
   return s;
 }
 
@@ -34,7 +35,7 @@ export function optionalName(field: string, value: unknown): string {
 
 export function requireRequestId(field: string, value: unknown): string {
   const s = requireNonEmpty(field, value, 64);
-  if (!ID_PATTERN.test(s)) throw invalidArgument(`${field}: invalid access request id ${JSON.stringify(s)} (expected a UUID)`);
+  if (!ID_PATTERN.test(s)) throw invalidArgument(`${field}: invalid access request id ${quoteShort(s)} (expected a UUID)`);
   return s;
 }
 
@@ -53,7 +54,7 @@ export function requireStringMap(field: string, value: unknown, maxEntries: numb
   const out: Record<string, string> = {};
   for (const [key, v] of entries) {
     requireNonEmpty(`${field} key`, key, 256);
-    out[key] = requireString(`${field}[${JSON.stringify(key)}]`, v, maxValueBytes);
+    out[key] = requireString(`${field}[${quoteShort(key)}]`, v, maxValueBytes);
   }
   return out;
 }
@@ -76,5 +77,5 @@ export function requirePageSize(field: string, value: unknown, fallback: number,
 
 export function requireOneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): T {
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-  throw invalidArgument(`${field}: must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`);
+  throw invalidArgument(`${field}: must be one of ${allowed.join(', ')} (got ${typeof value === 'string' ? quoteShort(value) : String(value)})`);
 }

@@ -7,7 +7,7 @@ import type { EventSink } from '../server/event-hub.ts';
 import type { ApiDeps } from './api-deps.ts';
 import type { Caller } from './authenticate.ts';
 import { isAllowed } from './authorize.ts';
-import { finish, MALFORMED, toStatus, type RpcRuntime } from './rpc.ts';
+import { finish, rejectMalformed, toStatus, type RpcRuntime } from './rpc.ts';
 import { optionalName, requireList, requireOneOf } from './validate-field.ts';
 
 const KINDS: readonly ResourceKind[] = ['access_request', 'role', 'user'];
@@ -130,9 +130,7 @@ export function createWatchHandler(
     call.on('error', gone);
 
     const run = async (): Promise<void> => {
-      if (typeof call.request === 'object' && call.request !== null && MALFORMED in call.request) {
-        throw new AppError('invalid_argument', 'malformed WatchEvents request');
-      }
+      rejectMalformed('WatchEvents', call.request);
       const caller = await rt.authenticate(call);
       user = caller.name;
       const filter = parseFilter(call.request);

@@ -73,9 +73,12 @@ export async function parseCsr(csrPem: string): Promise<ParsedCsr> {
     throw bad('is not a PKCS#10 certificate request', err);
   }
 
-  const spki = new Uint8Array(csr.publicKey.rawData);
+  let spki: Uint8Array<ArrayBuffer>;
   let importAlgorithm: EcKeyImportParams | RsaHashedImportParams;
   try {
+    // Inside the try: the x509 library parses the key's parameters only when asked, and
+    // throws on malformed ones (a fuzzed CSR made this an INTERNAL error).
+    spki = new Uint8Array(csr.publicKey.rawData);
     const nodeKey = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
     const details = nodeKey.asymmetricKeyDetails ?? {};
     if (nodeKey.asymmetricKeyType === 'ec' && details.namedCurve === 'prime256v1') {

@@ -1,5 +1,5 @@
 import { invalidArgument } from './app-error.ts';
-import { quoteShort } from './quote-short.ts';
+import { cutShort, quoteShort } from './quote-short.ts';
 
 /** Tests one name against a compiled pattern. */
 export type NameMatcher = (name: string) => boolean;
@@ -31,7 +31,9 @@ function buildMatcher(pattern: string): NameMatcher {
     try {
       re = new RegExp(pattern, 'u');
     } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
+      // V8 says "Invalid regular expression: /<the whole pattern>/u: <reason>": keep the reason.
+      const message = err instanceof Error ? err.message : String(err);
+      const why = cutShort(message.slice(message.lastIndexOf(': ') + 2));
       throw invalidArgument(`invalid regular expression ${quoteShort(pattern)}: ${why}`);
     }
     return (name) => re.test(name);

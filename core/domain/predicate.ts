@@ -1,6 +1,7 @@
 import { AppError, invalidArgument } from './app-error.ts';
 import { compileNamePattern } from './compile-name-pattern.ts';
 import type { NameMatcher } from './compile-name-pattern.ts';
+import { quoteShort } from './quote-short.ts';
 
 export { evaluatePredicate } from './evaluate-predicate.ts';
 export type { PredicateContext } from './evaluate-predicate.ts';
@@ -148,7 +149,7 @@ function describe(tok: Token): string {
       return 'a string';
     case 'ident':
     case 'op':
-      return JSON.stringify(tok.v);
+      return quoteShort(tok.v);
     default: {
       const never: never = tok;
       return String(never);
@@ -290,7 +291,7 @@ class Parser {
       if (name === 'equals' || name === 'contains' || name === 'regexp.match') {
         fail(`${name} takes 2 arguments, got ${args.length}`, pos);
       }
-      fail(`unknown function ${JSON.stringify(name)}`, pos);
+      fail(`unknown function ${quoteShort(name)}`, pos);
     }
     const at = typeOf(a.node);
     const bt = typeOf(b.node);
@@ -316,7 +317,7 @@ class Parser {
         return { kind: 'match', subject: a.node, pattern: b.node.value, matcher };
       }
       default:
-        return fail(`unknown function ${JSON.stringify(name)}`, pos);
+        return fail(`unknown function ${quoteShort(name)}`, pos);
     }
   }
 
@@ -324,7 +325,7 @@ class Parser {
     const base = segments.slice(0, 2).join('.');
     const type = VARIABLES[base];
     if (type === undefined || segments.length < 2) {
-      fail(`unknown variable ${JSON.stringify(segments.join('.'))}`, pos);
+      fail(`unknown variable ${quoteShort(segments.join('.'))}`, pos);
     }
     if (this.scope === 'where' && segments[0] === 'review') {
       fail(`${base} is not available in review_requests.where`, pos);

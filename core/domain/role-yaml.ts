@@ -2,7 +2,7 @@ import { parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
 import { invalidArgument } from './app-error.ts';
 import { parseDuration } from './duration.ts';
-import { quoteShort } from './quote-short.ts';
+import { cutShort, quoteShort } from './quote-short.ts';
 import { utf8Length } from './request-limits.ts';
 import { rawRoleSchema } from './role-schema.ts';
 import type { RawAllow, RawDeny, RawRole } from './role-schema.ts';
@@ -45,14 +45,15 @@ export function parseRoles(yamlText: string, source: string): Role[] {
     if (problem !== undefined) {
       const pos = problem.linePos?.[0];
       const at = pos === undefined ? '' : `line ${pos.line}, column ${pos.col}: `;
-      const message = (problem.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+      // The first line only (prettyErrors adds a source excerpt below), cut: some name input.
+      const message = cutShort((problem.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, ''));
       throw invalidArgument(`${where}: ${at}${message}`);
     }
     let data: unknown;
     try {
       data = doc.toJS({ maxAliasCount: 100 });
     } catch (err) {
-      throw invalidArgument(`${where}: ${err instanceof Error ? err.message : String(err)}`);
+      throw invalidArgument(`${where}: ${cutShort(err instanceof Error ? err.message : String(err))}`);
     }
     if (data === null || data === undefined) return; // an empty document
     const name = readName(data);
@@ -145,7 +146,7 @@ function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const part of path) {
     if (typeof part === 'number') out += `[${part}]`;
-    else if (typeof part === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(part)) out += out === '' ? part : `.${part}`;
+    else if (typeof part === 'string' && part.length <= 64 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(part)) out += out === '' ? part : `.${part}`;
     else out += `[${quoteShort(String(part))}]`;
   }
   return out;

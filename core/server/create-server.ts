@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { mkdirSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { loadGatehouseProto } from '../../proto/load-proto.ts';
+import { loadGatehousePackageDefinition, loadGatehouseProto } from '../../proto/load-proto.ts';
 import type { Event as ProtoEvent } from '../../proto/gen/gatehouse/v1/Event.ts';
 import { loadOrCreateClusterCA } from '../auth/cluster-ca.ts';
 import { createIdentityCache } from '../auth/cert-identity.ts';
@@ -16,6 +16,7 @@ import { createMiscHandlers } from '../api/misc-handlers.ts';
 import { createPluginDataHandlers } from '../api/plugin-data-handlers.ts';
 import { createRequestHandlers } from '../api/request-handlers.ts';
 import { tolerantDefinition, type RpcRuntime } from '../api/rpc.ts';
+import { compileWireSchemas } from '../api/wire-schema.ts';
 import { createUserRoleHandlers } from '../api/user-role-handlers.ts';
 import { installGracefulCloseGuard } from '../api/http2-graceful-close.ts';
 import { createWatchHandler } from '../api/watch-handler.ts';
@@ -101,7 +102,8 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
     const serverCert = await issueServerCert(ca, { hosts, ttlMs: 365 * 24 * 3600_000 });
 
     const proto = loadGatehouseProto();
-    const accessDefinition = tolerantDefinition(proto.gatehouse.v1.AccessService.service);
+    const wireSchemas = compileWireSchemas(loadGatehousePackageDefinition());
+    const accessDefinition = tolerantDefinition(proto.gatehouse.v1.AccessService.service, wireSchemas);
     const encodeEvent = accessDefinition.WatchEvents.responseSerialize as (event: ProtoEvent) => Buffer;
     // Watch events are encoded once by the hub and the same bytes written to every watcher.
     const serviceDefinition: grpc.ServiceDefinition = {
@@ -188,7 +190,7 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
     );
 
     const enroll = new grpc.Server();
-    enroll.addService(tolerantDefinition(proto.gatehouse.v1.EnrollService.service), createEnrollHandlers(deps, rt) as grpc.UntypedServiceImplementation);
+    enroll.addService(tolerantDefinition(proto.gatehouse.v1.EnrollService.service, wireSchemas), createEnrollHandlers(deps, rt) as grpc.UntypedServiceImplementation);
     const enrollPort = await bind(enroll, config.enrollListen, grpc.ServerCredentials.createSsl(null, pair, false));
     stops.push(() => new Promise<void>((resolve) => enroll.tryShutdown(() => resolve())));
 

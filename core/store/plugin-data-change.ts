@@ -1,4 +1,5 @@
 import { AppError, invalidArgument } from '../domain/app-error.ts';
+import { quoteShort } from '../domain/quote-short.ts';
 
 /** Largest accepted plugin entry, as JSON (Teleport: "plugin data size limit exceeded"). */
 export const MAX_PLUGIN_ENTRY_BYTES = 64 * 1024;
@@ -21,7 +22,7 @@ export function applyPluginDataChange(
   const entry = new Map(Object.entries(current ?? {}));
   for (const [key, expected] of Object.entries(expect)) {
     if ((entry.get(key) ?? '') !== expected) {
-      throw new AppError('aborted', `expectations not met for field "${key}"`);
+      throw new AppError('aborted', `expectations not met for field ${quoteShort(key)}`);
     }
   }
   for (const [key, value] of Object.entries(set)) {

@@ -2,45 +2,24 @@ import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { loadGatehouseProto } from '../../../proto/load-proto.ts';
+import { openRawChannel, type RawChannel } from '../../support/raw-grpc.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
 
-/** Sends raw bytes to a method, bypassing the client's encoder. */
-function rawCall(t: TestServer, method: string, payload: Buffer, stream: boolean): Promise<grpc.ServiceError | null> {
-  const creds = grpc.credentials.createSsl(
-    Buffer.from(t.adminIdentity.caPems.join('\n')),
-    Buffer.from(t.adminIdentity.keyPem),
-    Buffer.from(t.adminIdentity.certPem),
-  );
-  const client = new grpc.Client(t.addr, creds, { 'grpc.ssl_target_name_override': 'gatehouse.cluster.local' });
-  const path = `/gatehouse.v1.AccessService/${method}`;
-  const id = (b: Buffer): Buffer => b;
-  return new Promise((resolve) => {
-    if (stream) {
-      const call = client.makeServerStreamRequest(path, id, id, payload, { deadline: Date.now() + 5000 });
-      call.on('data', () => undefined);
-      call.on('error', (e: grpc.ServiceError) => {
-        client.close();
-        resolve(e);
-      });
-      call.on('end', () => {
-        client.close();
-        resolve(null);
-      });
-      return;
-    }
-    client.makeUnaryRequest(path, id, id, payload, { deadline: Date.now() + 5000 }, (err) => {
-      client.close();
-      resolve(err);
-    });
-  });
+/** Sends raw bytes to a method, bypassing the client's encoder; null when it answered OK. */
+async function rawCall(raw: RawChannel, method: string, payload: Buffer, stream: boolean): Promise<{ code: grpc.status; details: string } | null> {
+  const answer = stream ? await raw.serverStream(method, payload, { firstOnly: true }) : await raw.unary(method, payload);
+  return answer.code === grpc.status.OK ? null : answer;
 }
 
 describe('garbage input never crashes the server', () => {
   let t: TestServer;
+  let raw: RawChannel;
   beforeAll(async () => {
     t = await startTestServer();
+    raw = openRawChannel(t, 'AccessService');
   });
   afterAll(async () => {
+    raw.close();
     await t.close();
   });
 
@@ -61,7 +40,7 @@ describe('garbage input never crashes the server', () => {
   ]) {
     it(`answers INVALID_ARGUMENT to undecodable bytes (${payload.label}) on every RPC`, async () => {
       for (const m of methods) {
-        const err = await rawCall(t, m.name, payload.bytes, m.stream);
+        const err = await rawCall(raw, m.name, payload.bytes, m.stream);
         expect(err?.code, `${m.name}: ${err?.details}`).toBe(grpc.status.INVALID_ARGUMENT);
       }
     });
@@ -70,7 +49,7 @@ describe('garbage input never crashes the server', () => {
   it('answers INVALID_ARGUMENT (never INTERNAL) to random bytes on every RPC', async () => {
     for (let round = 0; round < 5; round++) {
       for (const m of methods) {
-        const err = await rawCall(t, m.name, randomBytes(64), m.stream);
+        const err = await rawCall(raw, m.name, randomBytes(64), m.stream);
         // protobufjs is lenient: random bytes sometimes decode into a valid-but-meaningless
         // message; then the field checks answer. Never INTERNAL or UNKNOWN, never a crash.
         if (err) expect([grpc.status.INVALID_ARGUMENT, grpc.status.NOT_FOUND, grpc.status.PERMISSION_DENIED, grpc.status.FAILED_PRECONDITION, grpc.status.OUT_OF_RANGE, grpc.status.ALREADY_EXISTS], `${m.name}: ${err.details}`).toContain(err.code);

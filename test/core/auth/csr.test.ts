@@ -48,6 +48,19 @@ describe('createKeyAndCsr + parseCsr', () => {
     });
   });
 
+  it('rejects a CSR whose key parameters are malformed (not an internal error)', async () => {
+    const { csrPem } = await createKeyAndCsr('alice');
+    const der = Buffer.from(csrPem.replace(/-----[A-Z ]+-----/g, '').replace(/\s/g, ''), 'base64');
+    // The named curve P-256 (OID 1.2.840.10045.3.1.7) loses its OID tag (a fuzzed bit flip):
+    // the key's parameters no longer parse.
+    const at = der.indexOf(Buffer.from([0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07]));
+    der[at] = 0x16;
+    await expect(parseCsr(toPem('CERTIFICATE REQUEST', der))).rejects.toMatchObject({
+      code: 'invalid_argument',
+      message: 'csr_pem: certificate request has an unreadable public key',
+    });
+  });
+
   it('rejects two CSRs in one input', async () => {
     const { csrPem } = await createKeyAndCsr('alice');
     await expect(parseCsr(csrPem + csrPem)).rejects.toMatchObject({ message: expect.stringContaining('exactly one') });
