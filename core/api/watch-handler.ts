@@ -9,6 +9,7 @@ import type { Caller } from './authenticate.ts';
 import { isAllowed } from './authorize.ts';
 import { finish, MALFORMED, toStatus, type RpcRuntime } from './rpc.ts';
 import { optionalName, requireList, requireOneOf } from './validate-field.ts';
+import type { GuardedCall, GuardHandle, WatchGuard } from './watch-guard.ts';
 
 const KINDS: readonly ResourceKind[] = ['access_request', 'role', 'user'];
 
@@ -52,10 +53,10 @@ function matches(filter: WatchFilter, event: StoredEvent): boolean {
 }
 
 /**
- * One open WatchEvents stream as a hub sink. A class rather than closures: an idle watcher is
- * one small object plus what grpc-js holds for the stream.
+ * One open WatchEvents stream as a hub sink and a guarded call. A class rather than closures:
+ * an idle watcher is one small object plus what grpc-js holds for the stream.
  */
-class Watcher implements EventSink {
+class Watcher implements EventSink, GuardedCall {
   cursor: number;
   open = true;
   /**
@@ -106,6 +107,14 @@ class Watcher implements EventSink {
     if (this.#resumed) this.#writeMarker('CAUGHT_UP', position);
   }
 
+  recheck(caller: Caller): void {
+    authorizeWatch(caller, this.#filter);
+  }
+
+  end(err: AppError): void {
+    this.#onClose(err);
+  }
+
   close(): void {
     this.#onClose();
   }
@@ -123,23 +132,26 @@ class Watcher implements EventSink {
  * INIT carries the current position. Each event's bytes are encoded once by the hub and shared
  * by all watchers. A watcher whose unsent backlog exceeds the limit is closed with
  * RESOURCE_EXHAUSTED and the position to resume from, so a slow client cannot grow server
- * memory without bound.
+ * memory without bound. The guard ends the stream when its caller loses the access it needs.
  */
 export function createWatchHandler(
   deps: ApiDeps,
   rt: RpcRuntime,
   serializeEvent: (event: ProtoEvent) => Buffer,
+  guard: WatchGuard,
 ): handleServerStreamingCall<WatchEventsRequest__Output, Buffer> {
   return (call) => {
     const started = performance.now();
     let user = '';
     let watcher: Watcher | undefined;
+    let guarded: GuardHandle | undefined;
     let done = false;
     const detach = (): void => {
       done = true;
       if (!watcher) return;
       watcher.open = false;
       deps.hub.remove(watcher);
+      if (guarded) guard.remove(watcher, guarded);
     };
     const close = (err?: unknown): void => {
       if (done) return;
@@ -160,6 +172,7 @@ export function createWatchHandler(
       if (typeof call.request === 'object' && call.request !== null && MALFORMED in call.request) {
         throw new AppError('invalid_argument', 'malformed WatchEvents request');
       }
+      const epoch = guard.epoch;
       const caller = await rt.authenticate(call);
       user = caller.name;
       const filter = parseFilter(call.request);
@@ -173,6 +186,7 @@ export function createWatchHandler(
       if (done) return;
       const w = new Watcher(call, filter, since, hasSince, deps, serializeEvent, close);
       watcher = w;
+      guarded = guard.add(w, caller, epoch);
       await deps.hub.attach(w, () => w.open);
     };
     run().catch((err: unknown) => close(err));
