@@ -27,6 +27,7 @@ import { bootstrapIdentities } from './bootstrap.ts';
 import { EventHub } from './event-hub.ts';
 import { ExpiryService } from './expiry-service.ts';
 import { hostOf, joinHostPort } from './host-port.ts';
+import { logRejectedHandshakes } from './log-rejected-handshakes.ts';
 import { startMetricsListener } from './metrics-listener.ts';
 import { RoleRegistry } from './role-registry.ts';
 import { ServerMetrics } from './server-metrics.ts';
@@ -181,6 +182,8 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
     const ca_ = Buffer.from(ca.certPem);
     const pair = [{ private_key: Buffer.from(serverCert.keyPem), cert_chain: Buffer.from(serverCert.certPem) }];
     const port = await bind(server, config.listen, grpc.ServerCredentials.createSsl(ca_, pair, true));
+    const handshakes = logRejectedHandshakes(server, { log, now });
+    stops.push(() => handshakes.stop());
     stops.push(
       () =>
         new Promise<void>((resolve) => {
