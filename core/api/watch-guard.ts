@@ -54,9 +54,10 @@ export type GuardHandle = Principal;
  * answer, and ended with that answer's error when it no longer passes. Driven by the event
  * hub (this replica's writes and, with PostgreSQL, the other replicas'), never by polling:
  *
- * - a user event re-checks the calls of that user (deleted: UNAUTHENTICATED; roles changed);
- * - an access-request event re-checks the calls whose certificate carries that request
- *   (revoked, expired or deleted: PERMISSION_DENIED);
+ * - a user's deletion ends the calls of that user at once (UNAUTHENTICATED); another change
+ *   to the user (their roles) re-checks them;
+ * - an access request's deletion or final state (revoked, denied, expired) ends at once the
+ *   calls whose certificate carries it (PERMISSION_DENIED);
  * - a role event reloads the roles once, then re-checks the calls whose holder has that role;
  * - a timer per certificate ends its calls when the certificate lapses (UNAUTHENTICATED) or,
  *   for a certificate issued for access requests, when their access ends (PERMISSION_DENIED).
@@ -153,6 +154,12 @@ export class WatchGuard {
       case 'user':
         this.#epoch++;
         affected = this.#byUser.get(event.name);
+        if (affected && event.type === 'DELETE') {
+          // Decided by the event alone, so ended in this turn, before the hub hands any later
+          // event (or this one: the guard subscribes before every watcher) to these watches.
+          this.#endEach(affected, new AppError('unauthenticated', `user "${event.name}" does not exist (deleted)`));
+          return;
+        }
         break;
       case 'role':
         this.#epoch++;
@@ -161,15 +168,23 @@ export class WatchGuard {
         this.#schedule();
         affected = this.#byRole.get(event.name);
         break;
-      case 'access_request':
+      case 'access_request': {
         // Only a deletion or a final state can end the access a request grants.
-        if (event.type === 'DELETE' || (event.request && event.request.state !== 'PENDING' && event.request.state !== 'APPROVED')) this.#epoch++;
+        const ended = event.type === 'DELETE' ? 'was deleted' : event.request && event.request.state !== 'PENDING' && event.request.state !== 'APPROVED' ? `is ${event.request.state}` : '';
+        if (!ended) return;
+        this.#epoch++;
         affected = this.#byRequest.get(event.name);
-        break;
+        if (affected) this.#endEach(affected, new AppError('permission_denied', `certificate carries access request ${event.name}, which ${ended}; elevated access has ended`));
+        return;
+      }
     }
     if (!affected) return;
     for (const p of affected) this.#dirty.add(p);
     this.#schedule();
+  }
+
+  #endEach(principals: Set<Principal>, err: AppError): void {
+    for (const p of [...principals]) this.#endAll(p, err);
   }
 
   #schedule(): void {

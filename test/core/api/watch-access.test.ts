@@ -98,6 +98,8 @@ describe('WatchEvents: an open watch ends when its access does', () => {
         if (end === 'delete') await t.admin.deleteAccessRequest(r.id);
         await w.until(() => w.error !== undefined, 8000);
         expect(w.error, end).toMatchObject({ code: PERMISSION_DENIED, details: expect.stringContaining(r.id) });
+        // Cut at once: not even the event that ended the access reached the stream.
+        expect(w.events.filter((e) => e.name === r.id && e.request?.state !== 'APPROVED')).toEqual([]);
       } finally {
         elevated.close();
       }
