@@ -90,11 +90,6 @@ export class WatchGuard {
     return this.#epoch;
   }
 
-  /** Number of certificates with open calls (tests, metrics). */
-  get principalCount(): number {
-    return this.#principals.size;
-  }
-
   /** Follows the hub's live events (user, role and access-request changes). */
   follow(hub: EventHub): void {
     hub.subscribe({
@@ -194,7 +189,7 @@ export class WatchGuard {
     // events (an ApplyRoles of many roles) becomes one batch.
     setImmediate(() => {
       this.#scheduled = false;
-      void this.#flush();
+      this.#flush().catch((err: unknown) => this.#o.log.error({ err }, 're-checking open watches failed'));
     });
   }
 
