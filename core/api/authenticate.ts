@@ -31,6 +31,10 @@ export interface Caller {
   traits: Record<string, string[]>;
   activeRequestIds: readonly string[];
   certExpiresMs: number;
+  /** When the first of the certificate's access requests ends its access; Infinity without any. */
+  accessExpiresMs: number;
+  /** The verified certificate this caller was resolved from (long-lived calls re-resolve it). */
+  identity: CallerIdentity;
 }
 
 export interface AuthenticatorOptions {
@@ -44,6 +48,17 @@ export interface AuthenticatorOptions {
   now: () => number;
 }
 
+/** Authentication of calls, and re-resolution of a caller already authenticated. */
+export interface Authenticator {
+  /** Resolves the caller of one call from its TLS-verified client certificate. */
+  authenticate: (call: AuthenticatedCall) => Promise<Caller>;
+  /**
+   * Resolves an identity again, with the same checks as a new call (user, requests, roles), so a
+   * long-lived call can learn whether its caller still holds the access it was opened with.
+   */
+  resolve: (identity: CallerIdentity) => Promise<Caller>;
+}
+
 /**
  * Builds the per-call authenticator. TLS has already verified the chain to the cluster CA;
  * this resolves the user live (a deleted user is refused at once; on other PostgreSQL replicas
@@ -52,7 +67,7 @@ export interface AuthenticatorOptions {
  * request the certificate carries: elevated access holds only while each is APPROVED and
  * unexpired, so deleting, revoking or expiring a request cuts it immediately.
  */
-export function createAuthenticator(options: AuthenticatorOptions): (call: AuthenticatedCall) => Promise<Caller> {
+export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
   const { store, getUser, getRole, parseIdentity, now } = options;
   // The verified certificate of a connection, read once per connection (see callSocket).
   const connections = new WeakMap<TLSSocket, CallerIdentity>();
@@ -66,8 +81,7 @@ export function createAuthenticator(options: AuthenticatorOptions): (call: Authe
     if (socket) connections.set(socket, identity);
     return identity;
   };
-  return async (call) => {
-    const identity = identityOf(call);
+  const resolve = async (identity: CallerIdentity): Promise<Caller> => {
     const t = now();
     if (identity.expiresMs <= t) throw new AppError('unauthenticated', `certificate of user "${identity.user}" has expired`);
     const user = await getUser(identity.user);
@@ -76,6 +90,7 @@ export function createAuthenticator(options: AuthenticatorOptions): (call: Authe
     const mismatch = incarnationMismatch(identity, user);
     if (mismatch !== undefined) throw new AppError('unauthenticated', mismatch);
     const roleNames = new Set(user.roles);
+    let accessExpiresMs = Infinity;
     for (const id of identity.accessRequestIds) {
       const request = await store.getRequest(id);
       if (!request) throw new AppError('permission_denied', `certificate carries access request ${id}, which no longer exists; drop it with a fresh certificate`);
@@ -85,6 +100,7 @@ export function createAuthenticator(options: AuthenticatorOptions): (call: Authe
       }
       if (request.accessExpiresMs <= t) throw new AppError('permission_denied', `certificate carries access request ${id}, whose access expired`);
       for (const role of request.roles) roleNames.add(role);
+      accessExpiresMs = Math.min(accessExpiresMs, request.accessExpiresMs);
     }
     const names = [...roleNames].sort();
     const roles = names.map(getRole).filter((r): r is Role => r !== undefined);
@@ -96,6 +112,9 @@ export function createAuthenticator(options: AuthenticatorOptions): (call: Authe
       traits: user.traits,
       activeRequestIds: identity.accessRequestIds,
       certExpiresMs: identity.expiresMs,
+      accessExpiresMs,
+      identity,
     };
   };
+  return { authenticate: async (call) => resolve(identityOf(call)), resolve };
 }

@@ -43,6 +43,11 @@ async function loadRequest(deps: ApiDeps, id: string): Promise<AccessRequest> {
   return request;
 }
 
+/** A role name, or `*` for every role the user may request (expanded by buildAccessRequest). */
+function requireRequestedRole(field: string, value: unknown): string {
+  return value === '*' ? value : requireName(field, value);
+}
+
 function parseStates(field: string, value: unknown): RequestState[] {
   return requireList(field, value, 8, (f, v) => requireOneOf(f, v, REQUEST_STATES));
 }
@@ -56,7 +61,7 @@ export function createRequestHandlers(deps: ApiDeps, rt: RpcRuntime): Handlers {
     if (userName !== caller.name && !isAllowed(caller, 'access_request', 'create')) {
       throw new AppError('permission_denied', `user "${caller.name}" may not create access requests for other users (needs verb create on access_request)`);
     }
-    const roles = requireList('roles', req.roles, 32, requireName);
+    const roles = requireList('roles', req.roles, 32, requireRequestedRole);
     const reason = requireString('reason', req.reason ?? '', MAX_REASON_BYTES);
     const suggestedReviewers = requireList('suggested_reviewers', req.suggestedReviewers, 64, (f, v) => requireString(f, v, 256));
     const target = userName === caller.name ? caller.user : await store.getUser(userName);

@@ -9,6 +9,7 @@ import type { Caller } from './authenticate.ts';
 import { isAllowed } from './authorize.ts';
 import { finish, rejectMalformed, toStatus, type RpcRuntime } from './rpc.ts';
 import { optionalName, requireList, requireOneOf } from './validate-field.ts';
+import type { GuardedCall, GuardHandle, WatchGuard } from './watch-guard.ts';
 
 const KINDS: readonly ResourceKind[] = ['access_request', 'role', 'user'];
 
@@ -52,27 +53,46 @@ function matches(filter: WatchFilter, event: StoredEvent): boolean {
 }
 
 /**
- * One open WatchEvents stream as a hub sink. A class rather than closures: an idle watcher is
- * one small object plus what grpc-js holds for the stream.
+ * One open WatchEvents stream as a hub sink and a guarded call. A class rather than closures:
+ * an idle watcher is one small object plus what grpc-js holds for the stream.
  */
-class Watcher implements EventSink {
+class Watcher implements EventSink, GuardedCall {
   cursor: number;
   open = true;
+  /**
+   * INIT is written before the first event the hub hands over, or when the watcher joins live
+   * delivery: so a `since` the log was pruned past fails before anything is sent.
+   */
+  #initPending = true;
+  readonly #resumed: boolean;
   readonly #call: ServerWritableStream<WatchEventsRequest__Output, Buffer>;
   readonly #filter: WatchFilter;
   readonly #deps: ApiDeps;
+  readonly #serialize: (event: ProtoEvent) => Buffer;
   readonly #onClose: (err?: unknown) => void;
 
-  constructor(call: ServerWritableStream<WatchEventsRequest__Output, Buffer>, filter: WatchFilter, since: number, deps: ApiDeps, onClose: (err?: unknown) => void) {
+  constructor(
+    call: ServerWritableStream<WatchEventsRequest__Output, Buffer>,
+    filter: WatchFilter,
+    since: number,
+    resumed: boolean,
+    deps: ApiDeps,
+    serialize: (event: ProtoEvent) => Buffer,
+    onClose: (err?: unknown) => void,
+  ) {
     this.#call = call;
     this.#filter = filter;
     this.cursor = since;
+    this.#resumed = resumed;
     this.#deps = deps;
+    this.#serialize = serialize;
     this.#onClose = onClose;
   }
 
   deliver(event: StoredEvent, encoded: () => Buffer): void {
-    if (!this.open || !matches(this.#filter, event)) return;
+    if (!this.open) return;
+    if (this.#initPending) this.#writeMarker('INIT', this.cursor);
+    if (!matches(this.#filter, event)) return;
     const backlog = this.#call.writableLength;
     if (backlog >= this.#deps.limits.maxWatcherBacklog) {
       this.#onClose(new AppError('resource_exhausted', `watcher fell behind by ${backlog} events; reconnect with since=${this.cursor} to resume`));
@@ -81,35 +101,61 @@ class Watcher implements EventSink {
     this.#call.write(encoded());
   }
 
+  caughtUp(position: number): void {
+    if (!this.open) return;
+    if (this.#initPending) this.#writeMarker('INIT', this.cursor);
+    if (this.#resumed) this.#writeMarker('CAUGHT_UP', position);
+  }
+
+  recheck(caller: Caller): void {
+    authorizeWatch(caller, this.#filter);
+  }
+
+  end(err: AppError): void {
+    this.#onClose(err);
+  }
+
   close(): void {
     this.#onClose();
+  }
+
+  #writeMarker(type: 'INIT' | 'CAUGHT_UP', position: number): void {
+    this.#initPending = false;
+    this.#call.write(this.#serialize({ type, position, timeMs: this.#deps.now(), kind: '', name: '' }));
   }
 }
 
 /**
- * WatchEvents: INIT with the current position, then every matching event in log order. With
- * `since`, first replays everything after that position (OUT_OF_RANGE if the log was pruned
- * past it). Each event's bytes are encoded once by the hub and shared by all watchers. A
- * watcher whose unsent backlog exceeds the limit is closed with RESOURCE_EXHAUSTED and the
- * position to resume from, so a slow client cannot grow server memory without bound.
+ * WatchEvents: INIT, then every matching event in log order. With `since`, INIT carries
+ * `since`, the events after it are replayed from the store, then CAUGHT_UP says the replay is
+ * over (OUT_OF_RANGE, before anything is sent, if the log was pruned past `since`); without,
+ * INIT carries the current position. Each event's bytes are encoded once by the hub and shared
+ * by all watchers. A watcher whose unsent backlog exceeds the limit is closed with
+ * RESOURCE_EXHAUSTED and the position to resume from, so a slow client cannot grow server
+ * memory without bound. The guard ends the stream when its caller loses the access it needs.
  */
 export function createWatchHandler(
   deps: ApiDeps,
   rt: RpcRuntime,
   serializeEvent: (event: ProtoEvent) => Buffer,
+  guard: WatchGuard,
 ): handleServerStreamingCall<WatchEventsRequest__Output, Buffer> {
   return (call) => {
     const started = performance.now();
     let user = '';
     let watcher: Watcher | undefined;
+    let guarded: GuardHandle | undefined;
     let done = false;
+    const detach = (): void => {
+      done = true;
+      if (!watcher) return;
+      watcher.open = false;
+      deps.hub.remove(watcher);
+      if (guarded) guard.remove(watcher, guarded);
+    };
     const close = (err?: unknown): void => {
       if (done) return;
-      done = true;
-      if (watcher) {
-        watcher.open = false;
-        deps.hub.remove(watcher);
-      }
+      detach();
       if (err === undefined) {
         call.end();
         finish(rt, 'WatchEvents', 'OK', started, call.getPeer(), user);
@@ -119,18 +165,12 @@ export function createWatchHandler(
       call.emit('error', { code: st.code, details: st.details });
       finish(rt, 'WatchEvents', grpcStatus[st.code], started, call.getPeer(), user, st.appError);
     };
-    const gone = (): void => {
-      done = true;
-      if (watcher) {
-        watcher.open = false;
-        deps.hub.remove(watcher);
-      }
-    };
-    call.on('cancelled', gone);
-    call.on('error', gone);
+    call.on('cancelled', detach);
+    call.on('error', detach);
 
     const run = async (): Promise<void> => {
       rejectMalformed('WatchEvents', call.request);
+      const epoch = guard.epoch;
       const caller = await rt.authenticate(call);
       user = caller.name;
       const filter = parseFilter(call.request);
@@ -142,9 +182,9 @@ export function createWatchHandler(
         throw new AppError('out_of_range', `since: position ${since} is ahead of the event log (newest is ${deps.hub.position}); re-list and watch from INIT`);
       }
       if (done) return;
-      call.write(serializeEvent({ type: 'INIT', position: deps.hub.position, timeMs: deps.now(), kind: '', name: '' }));
-      const w = new Watcher(call, filter, since, deps, close);
+      const w = new Watcher(call, filter, since, hasSince, deps, serializeEvent, close);
       watcher = w;
+      guarded = guard.add(w, caller, epoch);
       await deps.hub.attach(w, () => w.open);
     };
     run().catch((err: unknown) => close(err));

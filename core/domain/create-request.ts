@@ -119,7 +119,11 @@ function resolveRoles(
     const expanded = allRoles
       .map((r) => r.name)
       .filter((name) => !held.has(name) && checker.canRequestRole(name));
-    if (expanded.length === 0) throw invalidArgument('no requestable roles, please verify static RBAC configuration');
+    if (expanded.length === 0) {
+      throw invalidArgument(
+        `user ${quoteShort(user)} has no requestable roles: "*" stands for the roles their roles' allow.request.roles permit, less deny.request.roles and the roles they hold, and that leaves none; please verify static RBAC configuration`,
+      );
+    }
     if (expanded.length > REQUEST_LIMITS.maxRoles) {
       throw invalidArgument(
         `"*" expands to ${expanded.length} roles, max ${REQUEST_LIMITS.maxRoles}; request roles by name`,

@@ -19,6 +19,7 @@ import { tolerantDefinition, type RpcRuntime } from '../api/rpc.ts';
 import { compileWireSchemas } from '../api/wire-schema.ts';
 import { createUserRoleHandlers } from '../api/user-role-handlers.ts';
 import { installGracefulCloseGuard } from '../api/http2-graceful-close.ts';
+import { WatchGuard } from '../api/watch-guard.ts';
 import { createWatchHandler } from '../api/watch-handler.ts';
 import type { AppError } from '../domain/app-error.ts';
 import { createStore } from '../store/create-store.ts';
@@ -27,6 +28,7 @@ import { bootstrapIdentities } from './bootstrap.ts';
 import { EventHub } from './event-hub.ts';
 import { ExpiryService } from './expiry-service.ts';
 import { hostOf, joinHostPort } from './host-port.ts';
+import { logRejectedHandshakes } from './log-rejected-handshakes.ts';
 import { startMetricsListener } from './metrics-listener.ts';
 import { RoleRegistry } from './role-registry.ts';
 import { ServerMetrics } from './server-metrics.ts';
@@ -141,11 +143,17 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
     };
     const rpcLog = log.child({ component: 'rpc' });
     metrics?.watch({ watchers: () => hub.sinkCount, eventPosition: () => hub.position });
+    const auth = createAuthenticator({ store, getUser: (name) => users.get(name), getRole: deps.getRole, parseIdentity: (der) => identities.get(der), now });
     const rt: RpcRuntime = {
-      authenticate: createAuthenticator({ store, getUser: (name) => users.get(name), getRole: deps.getRole, parseIdentity: (der) => identities.get(der), now }),
+      authenticate: auth.authenticate,
       log: rpcLog,
       ...(metrics ? { observe: metrics.observeRpc } : {}),
     };
+
+    // Open watches end when their caller loses the access (after the directory and registry
+    // above, which the guard's re-checks read).
+    const guard = new WatchGuard({ resolve: auth.resolve, reloadRoles: () => roles.reload(), now, log });
+    guard.follow(hub);
 
     const bootstrap = { config, store, roles, ca, log, now };
     await bootstrapIdentities(bootstrap);
@@ -171,11 +179,13 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
       ...createUserRoleHandlers(deps, rt),
       ...createCertHandlers(deps, rt),
       ...createMiscHandlers(deps, rt),
-      WatchEvents: createWatchHandler(deps, rt, encodeEvent),
+      WatchEvents: createWatchHandler(deps, rt, encodeEvent, guard),
     } as grpc.UntypedServiceImplementation);
     const ca_ = Buffer.from(ca.certPem);
     const pair = [{ private_key: Buffer.from(serverCert.keyPem), cert_chain: Buffer.from(serverCert.certPem) }];
     const port = await bind(server, config.listen, grpc.ServerCredentials.createSsl(ca_, pair, true));
+    const handshakes = logRejectedHandshakes(server, { log, now });
+    stops.push(() => handshakes.stop());
     stops.push(
       () =>
         new Promise<void>((resolve) => {

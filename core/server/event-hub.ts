@@ -12,6 +12,11 @@ export interface EventSink {
    * all sinks (must not be mutated); sinks that need only the event never pay for encoding.
    */
   deliver(event: StoredEvent, encoded: () => Buffer): void;
+  /**
+   * Called once by `attach` when the sink joins live delivery, after every replayed event,
+   * with the hub's position then (the sink has seen everything up to it).
+   */
+  caughtUp?(position: number): void;
   /** Ends the sink's stream (server shutdown). */
   close?(): void;
   /** The hub skipped events it could no longer read (log pruned past it); caches start over. */
@@ -70,14 +75,16 @@ export class EventHub {
   /**
    * Attaches a sink: first delivers from the store every event after `sink.cursor` up to the
    * hub's position, then adds the sink to live delivery in the same tick as the final check, so
-   * no event falls between catch-up and live delivery. Throws `out_of_range` if the log was
-   * pruned past the cursor. Returns false if `isOpen()` turned false meanwhile (not attached).
+   * no event falls between catch-up and live delivery, and tells it so (`caughtUp`). Throws
+   * `out_of_range` if the log was pruned past the cursor, before delivering anything when the
+   * first read finds it so. Returns false if `isOpen()` turned false meanwhile (not attached).
    */
   async attach(sink: EventSink, isOpen: () => boolean): Promise<boolean> {
     for (;;) {
       if (!isOpen()) return false;
       if (sink.cursor >= this.#position) {
         this.#sinks.add(sink);
+        sink.caughtUp?.(this.#position);
         return true;
       }
       const events = await this.#store.readEvents(sink.cursor, this.#batchSize);
@@ -85,6 +92,7 @@ export class EventHub {
         // The store has nothing newer than the cursor yet the hub is ahead: cannot happen with a
         // consistent store; attach anyway rather than spin.
         this.#sinks.add(sink);
+        sink.caughtUp?.(this.#position);
         return true;
       }
       for (const event of events) {

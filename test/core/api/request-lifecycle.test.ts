@@ -132,6 +132,37 @@ describe('access request lifecycle over real gRPC + mTLS', () => {
     expect(ok.state).toBe('PENDING');
   });
 
+  it('expands roles ["*"] to every role the user may request, minus denied and held ones', async () => {
+    await t.admin.applyRoles(
+      `kind: role
+version: v4
+metadata:
+  name: no-dba
+spec:
+  deny:
+    request:
+      roles: ['dba']
+`,
+      'no-dba.yaml',
+    );
+    // alice may request prodaccess (sres) and dba (dba-requester).
+    expect((await alice.createAccessRequest({ roles: ['*'], reason: 'everything', dryRun: true })).roles).toEqual(['dba', 'prodaccess']);
+    const denied = await t.userClient('wild-denied', ['sres', 'dba-requester', 'no-dba']);
+    const created = await denied.createAccessRequest({ roles: ['*'], reason: 'all I may' });
+    expect(created.roles).toEqual(['prodaccess']);
+    expect((await t.admin.getAccessRequest(created.id)).roles).toEqual(['prodaccess']);
+    const holder = await t.userClient('wild-holder', ['sres', 'dba-requester', 'prodaccess']);
+    expect((await holder.createAccessRequest({ roles: ['*'], reason: 'the rest', dryRun: true })).roles).toEqual(['dba']);
+    await expect(bob.createAccessRequest({ roles: ['*'], reason: 'nothing to ask for' })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      details: expect.stringMatching(/^user "bob" has no requestable roles.*allow\.request\.roles/),
+    });
+    await expect(alice.createAccessRequest({ roles: ['*', 'dba'], reason: 'x' })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      details: 'roles: "*" must be the only requested role',
+    });
+  });
+
   it('lists with filters and paging, and users see only what they may', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await alice.createAccessRequest({ roles: ['prodaccess'], reason: `page ${i}` })).id);

@@ -4,51 +4,9 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Event__Output } from '../../../proto/gen/gatehouse/v1/Event.ts';
-import type { EventStream, GatehouseClient } from '../../../core/client/gatehouse-client.ts';
+import type { GatehouseClient } from '../../../core/client/gatehouse-client.ts';
+import { collectEvents } from '../../support/collect-events.ts';
 import { SEED_ROLES_YAML, startTestServer, type TestServer } from '../../support/test-server.ts';
-
-/** Collects events from a stream; `next(n)` waits for n more. */
-function collect(stream: EventStream) {
-  const events: Event__Output[] = [];
-  let error: (Error & { code?: number }) | undefined;
-  let ended = false;
-  const waiters: Array<() => void> = [];
-  const wake = (): void => {
-    for (const w of waiters.splice(0)) w();
-  };
-  stream.on('data', (e: Event__Output) => {
-    events.push(e);
-    wake();
-  });
-  stream.on('error', (e: Error & { code?: number }) => {
-    error = e;
-    wake();
-  });
-  stream.on('end', () => {
-    ended = true;
-    wake();
-  });
-  return {
-    events,
-    get error() {
-      return error;
-    },
-    get ended() {
-      return ended;
-    },
-    async until(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
-      const deadline = Date.now() + timeoutMs;
-      while (!predicate()) {
-        if (Date.now() > deadline) throw new Error(`timed out; got ${events.length} events, error ${error?.message ?? 'none'}`);
-        await new Promise<void>((resolve) => {
-          waiters.push(resolve);
-          setTimeout(resolve, 50);
-        });
-      }
-    },
-  };
-}
 
 describe('WatchEvents: ordered, filtered, resumable', () => {
   let t: TestServer;
@@ -68,7 +26,7 @@ describe('WatchEvents: ordered, filtered, resumable', () => {
   });
 
   it('sends INIT with the position, then every event in order', async () => {
-    const w = collect(plugin.watchEvents({}));
+    const w = collectEvents(plugin.watchEvents({}));
     await w.until(() => w.events.length >= 1);
     const init = w.events[0];
     expect(init?.type).toBe('INIT');
@@ -87,25 +45,46 @@ describe('WatchEvents: ordered, filtered, resumable', () => {
     w.events.length = 0;
   });
 
-  it('resumes after a position: a watcher that reconnects misses nothing', async () => {
-    const first = collect(plugin.watchEvents({}));
-    await first.until(() => first.events.length >= 1);
-    const since = first.events[0]?.position ?? 0;
-    const stream = plugin.watchEvents({});
-    stream.on('error', () => undefined);
-    stream.cancel();
+  it('resumes after a position: the missed events in order, then CAUGHT_UP, then live ones', async () => {
+    const first = plugin.watchEvents({});
+    const seen = collectEvents(first);
+    await seen.until(() => seen.events.length >= 1);
+    const since = seen.events[0]?.position ?? 0;
+    first.cancel();
     // Events happen while nobody watches.
     const a = await alice.createAccessRequest({ roles: ['prodaccess'], reason: 'while away 1' });
     const b = await alice.createAccessRequest({ roles: ['prodaccess'], reason: 'while away 2' });
-    const resumed = collect(plugin.watchEvents({ since }));
-    await resumed.until(() => resumed.events.filter((e) => e.type === 'PUT').length >= 2);
-    const names = resumed.events.filter((e) => e.type === 'PUT').map((e) => e.name);
-    expect(names.slice(0, 2)).toEqual([a.id, b.id]);
-    expect(resumed.events[0]?.type).toBe('INIT');
+    const resumed = collectEvents(plugin.watchEvents({ since }));
+    await resumed.until(() => resumed.events.some((e) => e.type === 'CAUGHT_UP'));
+    const live = await alice.createAccessRequest({ roles: ['prodaccess'], reason: 'back' });
+    await resumed.until(() => resumed.events.some((e) => e.name === live.id));
+    expect(resumed.events.map((e) => (e.type === 'PUT' ? e.name : e.type))).toEqual(['INIT', a.id, b.id, 'CAUGHT_UP', live.id]);
+    // INIT says where the stream starts, CAUGHT_UP how far the replay went; positions never
+    // go back, so the last one received is always a safe place to resume from.
+    const [init, , replayedB, caughtUp] = resumed.events;
+    expect(init?.position).toBe(since);
+    expect(caughtUp?.position).toBe(replayedB?.position);
+    const positions = resumed.events.map((e) => e.position);
+    expect(positions).toEqual([...positions].sort((x, y) => x - y));
+  });
+
+  it('sends CAUGHT_UP at once when resuming from the newest position, and never without since', async () => {
+    const fresh = collectEvents(plugin.watchEvents({}));
+    await fresh.until(() => fresh.events.length >= 1);
+    const position = fresh.events[0]?.position ?? 0;
+    const resumed = collectEvents(plugin.watchEvents({ since: position }));
+    await resumed.until(() => resumed.events.length >= 2);
+    expect(resumed.events.map((e) => [e.type, e.position])).toEqual([
+      ['INIT', position],
+      ['CAUGHT_UP', position],
+    ]);
+    const r = await alice.createAccessRequest({ roles: ['prodaccess'], reason: 'after both' });
+    await fresh.until(() => fresh.events.some((e) => e.name === r.id));
+    expect(fresh.events.map((e) => e.type)).toEqual(['INIT', 'PUT']);
   });
 
   it('filters by state (PUT only) and lets a user watch only their own requests', async () => {
-    const pending = collect(plugin.watchEvents({ states: ['APPROVED'] }));
+    const pending = collectEvents(plugin.watchEvents({ states: ['APPROVED'] }));
     await pending.until(() => pending.events.length >= 1);
     const r = await alice.createAccessRequest({ roles: ['prodaccess'], reason: 'filter' });
     await bob.submitAccessReview({ requestId: r.id, proposedState: 'APPROVED' });
@@ -113,10 +92,10 @@ describe('WatchEvents: ordered, filtered, resumable', () => {
     expect(pending.events[1]?.request?.state).toBe('APPROVED');
     expect(pending.events.some((e) => e.request?.state === 'PENDING')).toBe(false);
 
-    const denied = collect(alice.watchEvents({}));
+    const denied = collectEvents(alice.watchEvents({}));
     await denied.until(() => denied.error !== undefined);
     expect(denied.error?.message).toMatch(/PERMISSION_DENIED.*watch/);
-    const own = collect(alice.watchEvents({ user: 'alice' }));
+    const own = collectEvents(alice.watchEvents({ user: 'alice' }));
     await own.until(() => own.events.length >= 1);
     await bob.createAccessRequest({ roles: ['prodaccess'], reason: 'not alice' }).catch(() => undefined);
     const mine = await alice.createAccessRequest({ roles: ['prodaccess'], reason: 'mine' });
@@ -125,18 +104,20 @@ describe('WatchEvents: ordered, filtered, resumable', () => {
   });
 
   it('answers OUT_OF_RANGE for a position ahead of the log or pruned away', async () => {
-    const ahead = collect(plugin.watchEvents({ since: 10_000_000 }));
+    const ahead = collectEvents(plugin.watchEvents({ since: 10_000_000 }));
     await ahead.until(() => ahead.error !== undefined);
     expect(ahead.error?.message).toMatch(/OUT_OF_RANGE/);
     await alice.createAccessRequest({ roles: ['prodaccess'], reason: 'before prune' });
     await t.server.store.pruneEvents(Date.now() + 1000, 1);
-    const pruned = collect(plugin.watchEvents({ since: 1 }));
+    const pruned = collectEvents(plugin.watchEvents({ since: 1 }));
     await pruned.until(() => pruned.error !== undefined);
-    expect(pruned.error?.message).toMatch(/OUT_OF_RANGE/);
+    expect(pruned.error?.message).toMatch(/OUT_OF_RANGE.*pruned/);
+    // Refused before anything is sent: a client never takes the INIT of a stream that fails.
+    expect(pruned.events).toEqual([]);
   });
 
   it('garbage in filters is INVALID_ARGUMENT', async () => {
-    const bad = collect(plugin.watchEvents({ kinds: ['nonsense'] }));
+    const bad = collectEvents(plugin.watchEvents({ kinds: ['nonsense'] }));
     await bad.until(() => bad.error !== undefined);
     expect(bad.error?.message).toMatch(/INVALID_ARGUMENT.*kinds\[0\]/);
   });

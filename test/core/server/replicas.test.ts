@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readIdentityFile } from '../../../core/auth/identity-file.ts';
 import { GatehouseClient } from '../../../core/client/gatehouse-client.ts';
 import type { Event__Output } from '../../../proto/gen/gatehouse/v1/Event.ts';
+import { collectEvents } from '../../support/collect-events.ts';
 import { INSTALL_HINT, postgresAvailable, startPostgres, type TestPostgres } from '../../support/postgres.ts';
 import { SEED_ROLES_YAML, startTestServer, type TestServer } from '../../support/test-server.ts';
 
@@ -78,5 +79,20 @@ describeWithPostgres('two server replicas on one PostgreSQL', () => {
     await a.admin.deleteUser('carol');
     await until(() => carolOnB.ping().then(() => false, (err: { code?: string }) => err.code === 'UNAUTHENTICATED'), 'B refuses the deleted carol');
     carolOnB.close();
+  });
+
+  it("a watch open on one replica ends when its user is deleted on the other, and others' watches go on", async () => {
+    const danOnB = new GatehouseClient({ addr: b.addr, identity: await readIdentityFile(await a.identityFile('dan', ['reviewer'])) });
+    const doomed = collectEvents(danOnB.watchEvents({}));
+    const other = collectEvents(b.admin.watchEvents({}));
+    await doomed.until(() => doomed.events.length >= 1);
+    await other.until(() => other.events.length >= 1);
+    await a.admin.deleteUser('dan');
+    await doomed.until(() => doomed.error !== undefined, 10_000);
+    expect(doomed.error).toMatchObject({ code: 16, details: expect.stringMatching(/user "dan" does not exist/) });
+    const r = await a.admin.createAccessRequest({ user: 'alice', roles: ['prodaccess'], reason: 'after dan' });
+    await other.until(() => other.events.some((e) => e.name === r.id) || other.error !== undefined, 10_000);
+    expect(other.error).toBeUndefined();
+    danOnB.close();
   });
 });

@@ -12,6 +12,7 @@ export const _gatehouse_v1_Event_Type = {
   INIT: 'INIT',
   PUT: 'PUT',
   DELETE: 'DELETE',
+  CAUGHT_UP: 'CAUGHT_UP',
 } as const;
 
 export type _gatehouse_v1_Event_Type =
@@ -23,6 +24,8 @@ export type _gatehouse_v1_Event_Type =
   | 2
   | 'DELETE'
   | 3
+  | 'CAUGHT_UP'
+  | 4
 
 export type _gatehouse_v1_Event_Type__Output = typeof _gatehouse_v1_Event_Type[keyof typeof _gatehouse_v1_Event_Type]
 
