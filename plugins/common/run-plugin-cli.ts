@@ -167,6 +167,9 @@ async function check<C>(definition: PluginDefinition<C>, io: PluginCliIo, file: 
   let step = 'config';
   let connection: ServerConnection | undefined;
   const abort = new AbortController();
+  // As in start: while a step waits between attempts (unref'd timers) nothing else may hold the
+  // process open, and Node would end it with status 13 before the step fails cleanly.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   try {
     const config = loadPluginConfig({ file, pluginSchema: definition.pluginSchema, env: io.env });
     ok(`config ${file}`);
@@ -196,6 +199,7 @@ async function check<C>(definition: PluginDefinition<C>, io: PluginCliIo, file: 
     io.stderr(`${command} check: ${step}: ${describe(toPluginError(err))}\n`);
     return EXIT_FAILURE;
   } finally {
+    clearInterval(keepAlive);
     abort.abort();
     connection?.stop();
   }
