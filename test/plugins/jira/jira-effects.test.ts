@@ -16,8 +16,12 @@ import { ALICE, BOB, BOT, startJiraHarness, waitFor, type JiraHarness } from './
 const TEST_TIMEOUT_MS = 120_000;
 /** Short windows, so takeovers and deadlines happen within the test. */
 const WINDOWS = { timeoutMs: 3000, takeoverMs: 4000 };
-/** For a restart "at once": long enough that the restart finds the dead plugin's claims fresh. */
-const LONG_WINDOWS = { timeoutMs: 5000, takeoverMs: 6000 };
+/**
+ * For the crashes and the hung call: a deadline that does not pass while the test sets things
+ * up, even on a busy machine (before a kill, the plugin would settle its own effects itself),
+ * and a window longer than that.
+ */
+const ROOMY_WINDOWS = { timeoutMs: 5000, takeoverMs: 6000 };
 type Windows = typeof WINDOWS;
 
 let h: JiraHarness;
@@ -186,11 +190,11 @@ async function expectEachDoneOnce(crash: Crash, restarted: PluginProcess): Promi
 
 describe('jira plugin: effects across crashes, replicas and hung calls', () => {
   it('killed after each claim and restarted at once: the restart waits out the window, then does each effect exactly once', async () => {
-    const crash = await crashEveryWay(LONG_WINDOWS);
+    const crash = await crashEveryWay(ROOMY_WINDOWS);
     const restarted = await crash.restart();
     await expectEachDoneOnce(crash, restarted);
     // Claims of the dead process were busy (never done) until their window ended.
-    const windowEnds = Math.min(...crash.claims.map((c) => c.at)) + LONG_WINDOWS.takeoverMs;
+    const windowEnds = Math.min(...crash.claims.map((c) => c.at)) + ROOMY_WINDOWS.takeoverMs;
     const ready = Date.parse(String(restarted.logs.find((l) => l.msg === 'plugin is ready')?.time));
     expect(ready, 'the restart came up inside the window').toBeLessThan(windowEnds);
     expect(restarted.logs.some((l) => l['outcome'] === 'busy' && l['requestId'] === crash.createLost)).toBe(true);
@@ -198,9 +202,9 @@ describe('jira plugin: effects across crashes, replicas and hung calls', () => {
   }, TEST_TIMEOUT_MS);
 
   it('killed after each claim and restarted after the window: each effect exactly once', async () => {
-    const crash = await crashEveryWay(WINDOWS);
+    const crash = await crashEveryWay(ROOMY_WINDOWS);
     const lastClaim = Math.max(...crash.claims.map((c) => c.at));
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, lastClaim + WINDOWS.takeoverMs - Date.now()) + 100));
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, lastClaim + ROOMY_WINDOWS.takeoverMs - Date.now()) + 100));
     const restarted = await crash.restart();
     await expectEachDoneOnce(crash, restarted);
   }, TEST_TIMEOUT_MS);
@@ -250,7 +254,7 @@ describe('jira plugin: effects across crashes, replicas and hung calls', () => {
   }, TEST_TIMEOUT_MS);
 
   it('a Jira call that hangs: the deadline aborts it, the request is retried and done once, and others go on meanwhile', async () => {
-    const plugin = await start();
+    const plugin = await start(ROOMY_WINDOWS);
     h.jira.failNext(1, { stall: true }, { method: 'POST', path: '/rest/api/3/issue' });
     const hung = await h.alice.createAccessRequest({ roles: ['prodaccess'], reason: 'its create hangs' });
     await waitFor(() => creates(hung.id).length === 1, 10_000, 'the hanging create');
