@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Secret } from '../common/secret.ts';
 import { withRetry, type RetryOptions } from '../common/with-retry.ts';
 import type { AdfDoc } from './jira-adf.ts';
+import { EFFECT_PROPERTY, effectMarkerSchema, type EffectMarker } from './jira-effect-marker.ts';
 
 /** The issue property that ties an issue to its access request (storage; not JQL-searchable). */
 export const REQUEST_PROPERTY = 'gatehouseAccessRequest';
@@ -13,7 +14,7 @@ export interface JiraApiOptions {
   email: string;
   apiToken: Secret;
   log: Logger;
-  /** Retry options (signal, metrics hook); budgets default to 5 retries within 30 s. */
+  /** Retry options (the plugin's stop signal, metrics hook); budgets default to 5 retries within 30 s. */
   retry: RetryOptions;
   /** Per-request time limit. @default 10000 */
   timeoutMs?: number;
@@ -73,6 +74,14 @@ export class JiraTimeoutError extends Error {
   }
 }
 
+/**
+ * Whether Jira answered the call with a refusal (a 4xx: a bad field, a missing issue, a rate
+ * limit), so it did nothing: an effect that fails so is not in doubt.
+ */
+export function isRefusedByJira(err: unknown): boolean {
+  return isApiError(err) && err.status >= 400 && err.status < 500 && err.status !== 408;
+}
+
 export function isRetryableJiraError(err: unknown): boolean {
   return err instanceof JiraTimeoutError || isRateLimitError(err) || isServerError(err) || isNetworkError(err) || (isApiError(err) && err.status === 408);
 }
@@ -110,6 +119,9 @@ const historySchema = z.object({
   items: z.array(z.object({ field: z.string().optional(), fieldId: z.string().optional(), to: z.string().nullish(), toString: z.string().nullish() })).default([]),
 });
 const commentSchema = z.object({ id: z.union([z.string(), z.number()]).transform(String), author: accountSchema.optional(), created: when, body: z.unknown() });
+const commentListSchema = z.object({
+  values: z.array(z.object({ id: z.union([z.string(), z.number()]).transform(String), properties: z.array(z.object({ key: z.string(), value: z.unknown() })).default([]) })).default([]),
+});
 const commentPageSchema = z.object({ comments: z.array(commentSchema).default([]), total: z.number().optional(), startAt: z.number().optional() });
 const issueSchema = z.object({
   id: z.string().min(1),
@@ -137,6 +149,14 @@ function account(a: z.infer<typeof accountSchema> | undefined): JiraAccount | un
   return a === undefined ? undefined : { accountId: a.accountId, emailAddress: a.emailAddress, displayName: a.displayName ?? a.accountId };
 }
 
+function comment(c: z.infer<typeof commentSchema>): JiraComment {
+  return { id: c.id, author: account(c.author), at: c.created, body: c.body };
+}
+
+function newestFirst(comments: JiraComment[]): JiraComment[] {
+  return comments.sort((a, b) => b.at - a.at || Number(b.id) - Number(a.id));
+}
+
 function statusChanges(histories: readonly z.infer<typeof historySchema>[]): StatusChange[] {
   const out: StatusChange[] = [];
   for (const h of histories) {
@@ -155,11 +175,30 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 }
 
 const MAX_COMMENT_PAGES = 20;
+/** Comment ids per `/comment/list` call (Jira takes up to 1000; a page is smaller). */
+const COMMENT_IDS_PER_CALL = 50;
+
+/** Rejects with the signal's reason once it aborts; `stop` removes the listener. */
+function abortion(signal: AbortSignal | undefined): { promise: Promise<never>; stop: () => void } {
+  let stop = (): void => undefined;
+  const promise = new Promise<never>((_, reject) => {
+    if (signal === undefined) return;
+    const onAbort = (): void => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    stop = () => signal.removeEventListener('abort', onAbort);
+  });
+  return { promise, stop };
+}
 
 /**
  * The Jira Cloud REST v3 calls the plugin makes, over jira.js with its own retries off: ours
  * honour `Retry-After`, back off with jitter and give up within a budget. Every answer is
  * validated; rich text is always sent as ADF (so jira.js stays on v3).
+ *
+ * Every call takes RetryOptions whose `signal` (the event's deadline) is combined with the
+ * plugin's stop signal. jira.js 6 sends its requests with `fetch` and takes no AbortSignal per
+ * call, so an aborted call is given up at once (no further attempt, the caller sees the abort)
+ * and its request is left to finish, like one past the time limit.
  */
 export class JiraApi {
   readonly #client: ReturnType<typeof createCloudClient>;
@@ -185,18 +224,23 @@ export class JiraApi {
 
   async #call<T>(what: string, fn: () => Promise<T>, retry: RetryOptions = {}): Promise<T> {
     const ms = this.#timeoutMs;
+    const signals = [this.#retry.signal, retry.signal].filter((s): s is AbortSignal => s !== undefined);
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
     return withRetry(async () => {
+      signal?.throwIfAborted();
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new JiraTimeoutError(what, ms)), ms);
         timer.unref();
       });
+      const aborted = abortion(signal);
       try {
-        return await Promise.race([fn(), timeout]);
+        return await Promise.race([fn(), timeout, aborted.promise]);
       } finally {
         clearTimeout(timer);
+        aborted.stop();
       }
-    }, { ...this.#retry, ...retry });
+    }, { ...this.#retry, ...retry, ...(signal === undefined ? {} : { signal }) });
   }
 
   /** `GET /myself`: who the credentials are. */
@@ -214,13 +258,13 @@ export class JiraApi {
     return parse(statusesSchema, await this.#call('project statuses', () => this.#client.projects.getAllStatuses({ projectIdOrKey: key }), retry), 'GET /project/statuses');
   }
 
-  async createIssue(input: { project: string; issueType: string; summary: string; description: AdfDoc; labels: readonly string[]; requestId: string }): Promise<{ id: string; key: string }> {
+  async createIssue(input: { project: string; issueType: string; summary: string; description: AdfDoc; labels: readonly string[]; requestId: string }, retry?: RetryOptions): Promise<{ id: string; key: string }> {
     const created = await this.#call('create issue', () =>
       this.#client.issues.createIssue({
         fields: { project: { key: input.project }, issuetype: { name: input.issueType }, summary: input.summary, description: input.description, labels: [...input.labels] },
         properties: [{ key: REQUEST_PROPERTY, value: { requestId: input.requestId } }],
       }),
-    );
+    retry);
     return parse(createdSchema, created, 'POST /issue');
   }
 
@@ -237,8 +281,8 @@ export class JiraApi {
       const page = await this.#call('get changelog', () => this.#client.issues.getChangeLogs({ issueIdOrKey: issue.id, startAt: Math.max(0, total - 100), maxResults: 100 }), retry);
       histories = [...histories, ...parse(changelogPageSchema, page, 'GET /issue/changelog').values];
     }
-    let comments = issue.fields.comment?.comments ?? [];
-    if ((issue.fields.comment?.total ?? comments.length) > comments.length) comments = await this.#allComments(issue.id, retry);
+    const embedded = issue.fields.comment?.comments ?? [];
+    const comments = (issue.fields.comment?.total ?? embedded.length) > embedded.length ? await this.comments(issue.id, retry) : embedded.map(comment);
     const property = issue.properties?.[REQUEST_PROPERTY];
     const parsedProperty = requestPropertySchema.safeParse(property);
     return {
@@ -249,11 +293,12 @@ export class JiraApi {
       labels: issue.fields.labels,
       requestId: parsedProperty.success ? parsedProperty.data.requestId : undefined,
       statusChanges: statusChanges(histories),
-      comments: comments.map((c) => ({ id: c.id, author: account(c.author), at: c.created, body: c.body })).sort((a, b) => b.at - a.at || Number(b.id) - Number(a.id)),
+      comments: newestFirst(comments),
     };
   }
 
-  async #allComments(issueId: string, retry?: RetryOptions): Promise<z.infer<typeof commentSchema>[]> {
+  /** Every comment of the issue, newest first. */
+  async comments(issueId: string, retry?: RetryOptions): Promise<JiraComment[]> {
     const all: z.infer<typeof commentSchema>[] = [];
     for (let page = 0; page < MAX_COMMENT_PAGES; page++) {
       const startAt = all.length;
@@ -261,7 +306,38 @@ export class JiraApi {
       all.push(...res.comments);
       if (res.comments.length === 0 || all.length >= (res.total ?? 0)) break;
     }
-    return all;
+    return newestFirst(all.map(comment));
+  }
+
+  /**
+   * The effect markers (EFFECT_PROPERTY) on the given comments: one `/comment/list` call per
+   * 50 comments (only comment/list returns comments with their properties).
+   */
+  async effectMarkers(commentIds: readonly string[], retry?: RetryOptions): Promise<EffectMarker[]> {
+    const markers: EffectMarker[] = [];
+    for (let i = 0; i < commentIds.length; i += COMMENT_IDS_PER_CALL) {
+      const ids = commentIds.slice(i, i + COMMENT_IDS_PER_CALL).map(Number).filter(Number.isSafeInteger);
+      if (ids.length === 0) continue;
+      const res = parse(commentListSchema, await this.#call('get comments by id', () => this.#client.issueComments.getCommentsByIds({ ids, expand: 'properties' }), retry), 'POST /comment/list');
+      for (const c of res.values) {
+        for (const p of c.properties) {
+          const marker = p.key === EFFECT_PROPERTY ? effectMarkerSchema.safeParse(p.value) : undefined;
+          if (marker?.success === true) markers.push(marker.data);
+        }
+      }
+    }
+    return markers;
+  }
+
+  /** The issue's id and key (a light read). */
+  async issueRef(idOrKey: string, retry?: RetryOptions): Promise<{ id: string; key: string }> {
+    return parse(createdSchema, await this.#call('get issue key', () => this.#client.issues.getIssue({ issueIdOrKey: idOrKey, fields: ['status'] }), retry), 'GET /issue');
+  }
+
+  /** The effect markers on the comments `accountId` made on the issue (see effectMarkers). */
+  async markersBy(issueId: string, accountId: string, retry?: RetryOptions): Promise<EffectMarker[]> {
+    const mine = (await this.comments(issueId, retry)).filter((c) => c.author?.accountId === accountId);
+    return mine.length === 0 ? [] : this.effectMarkers(mine.map((c) => c.id), retry);
   }
 
   /** The issue's current status only (a light read). */
@@ -276,15 +352,20 @@ export class JiraApi {
     return res.transitions.map((t) => ({ id: t.id, name: t.name, toId: t.to.id, toName: t.to.name }));
   }
 
-  /** Moves the issue along a transition, with a comment in the same change when given. */
-  async transition(issueId: string, transitionId: string, comment?: AdfDoc, retry?: RetryOptions): Promise<void> {
-    await this.#call('transition', () =>
-      this.#client.issues.doTransition({ issueIdOrKey: issueId, transition: { id: transitionId }, ...(comment === undefined ? {} : { update: { comment: [{ add: { body: comment } }] } }) }),
-    retry);
+  /** Moves the issue along a transition. */
+  async transition(issueId: string, transitionId: string, retry?: RetryOptions): Promise<void> {
+    await this.#call('transition', () => this.#client.issues.doTransition({ issueIdOrKey: issueId, transition: { id: transitionId } }), retry);
   }
 
-  async addComment(issueId: string, body: AdfDoc, retry?: RetryOptions): Promise<void> {
-    await this.#call('add comment', () => this.#client.issueComments.addComment({ issueIdOrKey: issueId, body: { type: body.type, version: body.version, content: body.content.map((n) => ({ ...n })) } }), retry);
+  /** Comments on the issue; `marker` is stored as the comment's EFFECT_PROPERTY, so the comment can be found again. */
+  async addComment(issueId: string, body: AdfDoc, marker: EffectMarker, retry?: RetryOptions): Promise<void> {
+    await this.#call('add comment', () =>
+      this.#client.issueComments.addComment({
+        issueIdOrKey: issueId,
+        body: { type: body.type, version: body.version, content: body.content.map((n) => ({ ...n })) },
+        properties: [{ key: EFFECT_PROPERTY, value: { requestId: marker.requestId, op: marker.op } }],
+      }),
+    retry);
   }
 
   /** One page of the enhanced JQL search (`/search/jql`), ids only. */

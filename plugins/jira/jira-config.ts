@@ -35,21 +35,7 @@ export interface JiraConfig {
 }
 
 export const DEFAULT_LABEL = 'gatehouse-access-request';
-const DURATION = /^(\d+)(ms|s|m|h|d)$/;
-const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
-function duration(min: number, what: string) {
-  return z.string().transform((value, ctx) => {
-    const m = DURATION.exec(value.trim());
-    const ms = m === null ? NaN : Number(m[1]) * (UNIT_MS[m[2] ?? ''] ?? NaN);
-    if (!Number.isFinite(ms) || ms < min) {
-      ctx.addIssue({ code: 'custom', message: `expected a ${what} like "5m", "30s" or "1h" (at least ${min} ms)` });
-      return z.NEVER;
-    }
-    return ms;
-  });
-}
 
 const statusName = z.string().trim().min(1, 'must not be empty').max(255);
 const label = z
@@ -74,8 +60,8 @@ export function jiraSchema(h: SchemaHelpers) {
           issue_type: z.string().trim().min(1).max(255).optional(),
           label: label.optional(),
           webhook_secret: h.secret().optional(),
-          reconcile_interval: duration(100, 'duration').optional(),
-          reconcile_window: duration(60_000, 'duration').optional(),
+          reconcile_interval: h.duration(100).optional(),
+          reconcile_window: h.duration(60_000).optional(),
           statuses: z
             .object({ pending: statusName.optional(), approved: statusName.optional(), denied: statusName.optional(), expired: z.string().trim().max(255).optional() })
             .strict()

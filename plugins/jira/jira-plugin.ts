@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { isApiError, isAuthError, isForbiddenError, isNotFoundError } from 'jira.js';
 import type { PluginContext, PluginDefinition } from '../common/plugin-definition.ts';
 import { PluginError } from '../common/plugin-error.ts';
@@ -87,11 +86,21 @@ export const jiraPlugin: PluginDefinition<JiraConfig> = {
     const log = ctx.log.child({ component: 'jira' });
     const api = createApi(ctx);
     const me = await step('read its own profile', plugin.url, () => api.myself({ retries: 2, maxElapsedMs: 5000 }));
-    const owner = `jira-${process.pid}-${randomBytes(4).toString('hex')}`;
     const mapper = new JiraUserMapper({ mapping: plugin.userMapping, client: ctx.client, now: ctx.now });
-    const sync = new IssueSync({ api, client: ctx.client, config: plugin, botAccountId: me.accountId, mapper, self: ctx.pong.user, log: ctx.log, owner, now: ctx.now });
+    const sync = new IssueSync({
+      api,
+      client: ctx.client,
+      config: plugin,
+      botAccountId: me.accountId,
+      mapper,
+      self: ctx.pong.user,
+      log: ctx.log,
+      data: ctx.data,
+      eventTimeoutMs: ctx.config.runtime.eventTimeoutMs,
+      signal: ctx.signal,
+    });
     const reconciler = new JiraReconciler({ api, sync, config: plugin, log: ctx.log, now: ctx.now });
-    const handler = createJiraHandler({ config: plugin, api, log: ctx.log, self: ctx.pong.user, webConsoleUrl: ctx.config.gatehouse.webConsoleUrl, now: ctx.now });
+    const handler = createJiraHandler({ config: plugin, api, log: ctx.log, self: ctx.pong.user, botAccountId: me.accountId, webConsoleUrl: ctx.config.gatehouse.webConsoleUrl });
     if (ctx.config.http === undefined) {
       log.warn({ reconcileIntervalMs: plugin.reconcileIntervalMs }, 'no [http] section: no webhooks; Jira changes are picked up by the periodic reconcile only');
     } else if (ctx.config.http.basicAuth === undefined && plugin.webhookSecret === undefined) {

@@ -72,6 +72,8 @@ export class JiraReconciler {
           try {
             const outcome = await this.#o.sync.sync(id, 'reconcile');
             outcomes[outcome.kind] = (outcomes[outcome.kind] ?? 0) + 1;
+            // Claimed elsewhere: not done, so the next pass looks back far enough to see it again.
+            if (outcome.kind === 'busy') failed++;
           } catch (err) {
             failed++;
             this.#log.warn({ issueId: id, err: describeJiraError(err) }, 'reconciling an issue failed; the next pass retries it');

@@ -1,5 +1,6 @@
 import type { GatehouseClient } from '../../core/client/gatehouse-client.ts';
 import { GatehouseError } from '../../core/client/client-error.ts';
+import { TtlCache } from '../common/ttl-cache.ts';
 import type { User__Output } from '../../proto/gen/gatehouse/v1/User.ts';
 import type { JiraAccount } from './jira-api.ts';
 
@@ -23,10 +24,11 @@ export type MappedAccount = { readonly user: string; readonly how: string } | { 
 export class JiraUserMapper {
   readonly #o: JiraUserMapperOptions;
   #users: { list: readonly User__Output[]; at: number } | undefined;
-  readonly #names = new Map<string, { exists: boolean; at: number }>();
+  readonly #names: TtlCache<boolean>;
 
   constructor(options: JiraUserMapperOptions) {
     this.#o = options;
+    this.#names = new TtlCache(options.now);
   }
 
   async map(account: JiraAccount): Promise<MappedAccount> {
@@ -55,19 +57,17 @@ export class JiraUserMapper {
 
   /** Whether a user of that name exists; cached like the list (a new user is seen within the TTL). */
   async #exists(name: string): Promise<boolean> {
-    const now = this.#o.now();
     const cached = this.#names.get(name);
-    if (cached !== undefined && now - cached.at < (this.#o.cacheTtlMs ?? 30_000)) return cached.exists;
+    if (cached !== undefined) return cached.value;
     let exists: boolean;
     try {
       await this.#o.client().getUser(name);
       exists = true;
     } catch (err) {
-      if (!(err instanceof GatehouseError && (err.code === 'NOT_FOUND' || err.code === 'INVALID_ARGUMENT'))) throw err;
+      if (!GatehouseError.is(err, 'NOT_FOUND', 'INVALID_ARGUMENT')) throw err;
       exists = false;
     }
-    if (this.#names.size > 10_000) this.#names.clear();
-    this.#names.set(name, { exists, at: now });
+    this.#names.set(name, exists, this.#o.cacheTtlMs ?? 30_000);
     return exists;
   }
 

@@ -38,7 +38,9 @@ const WEBHOOK_RETRY = { retries: 2, maxElapsedMs: 5000 };
  * The `jira:issue_updated` webhook: authenticated (basic auth by the runtime's HTTP server, and
  * the HMAC signature here when a secret is configured), then the issue is re-read through the
  * API and synced. 200 when handled or ignored, 401 for a bad signature, 400 for a malformed
- * payload, 503 when Jira or Gatehouse failed (Jira retries the delivery).
+ * payload, 503 when Jira or Gatehouse failed, or when the change is being handled by another
+ * replica (busy): Jira redelivers, and the reconciler, which counts a busy issue as not done,
+ * looks at it again on its next pass.
  */
 export function createWebhookRoutes(options: JiraWebhookOptions): WebhookRoute[] {
   const log = options.log.child({ component: 'jira-webhook' });
@@ -68,6 +70,10 @@ export function createWebhookRoutes(options: JiraWebhookOptions): WebhookRoute[]
     if (issueId === undefined || !/^\d{1,20}$/.test(issueId)) return { status: 400, body: { error: 'no issue id' } };
     try {
       const outcome = await options.sync.sync(issueId, 'webhook', WEBHOOK_RETRY);
+      if (outcome.kind === 'busy') {
+        log.info({ delivery, issueId, why: outcome.why }, 'webhook not handled yet: the change is claimed elsewhere; Jira will redeliver');
+        return { status: 503, body: { error: 'busy, retry later' } };
+      }
       log.debug({ delivery, issueId, outcome }, 'webhook handled');
       return { status: 200, body: { outcome: outcome.kind } };
     } catch (err) {

@@ -89,6 +89,8 @@ export interface FakeJiraComment {
   readonly body: AdfDoc;
   readonly created: Date;
   readonly updated: Date;
+  /** Comment entity properties (set on create or through `/comment/{id}/properties`). */
+  readonly properties: Map<string, unknown>;
 }
 
 /** The stored issue. Mutable only inside the fake. */
@@ -258,7 +260,9 @@ export class Renderer {
     };
   }
 
-  comment(issue: IssueRecord, comment: FakeJiraComment): Json {
+  /** A comment; its entity properties only when asked for (`expand=properties`, as `/comment/list` allows). */
+  comment(issue: IssueRecord, comment: FakeJiraComment, withProperties = false): Json {
+    const properties = withProperties ? { properties: [...comment.properties].map(([key, value]) => ({ key, value })) } : {};
     return {
       self: `${this.baseUrl()}/rest/api/3/issue/${issue.id}/comment/${comment.id}`,
       id: comment.id,
@@ -268,6 +272,7 @@ export class Renderer {
       created: formatJiraDate(comment.created),
       updated: formatJiraDate(comment.updated),
       jsdPublic: true,
+      ...properties,
     };
   }
 

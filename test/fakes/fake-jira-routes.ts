@@ -5,7 +5,9 @@
 import { ADF_REQUIRED_MESSAGE, adfFromText, parseAdfDoc, type AdfDoc } from './fake-jira-adf.ts';
 import { matchesJql, parseJql, sortByJql, UNBOUNDED_JQL_MESSAGE } from './fake-jira-jql.ts';
 import { availableTransitions, selectFields, type IssueRecord, type Renderer, type Site } from './fake-jira-model.ts';
-import { failure, propertyError, type IssueStore, type JiraFailure, type RichText } from './fake-jira-store.ts';
+import { commentRoutes } from './fake-jira-comment-routes.ts';
+import { failureResponse as fail, propertyRoutes } from './fake-jira-entity-properties.ts';
+import { failure, parsePropertyList, type IssueStore, type RichText } from './fake-jira-store.ts';
 import { isRecord } from './http-fake-server.ts';
 
 export interface ApiRequest {
@@ -34,10 +36,6 @@ const ISSUE_NOT_FOUND = 'Issue does not exist or you do not have permission to s
 const LEGACY_SEARCH_GONE =
   'The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. A full migration guideline is available at https://developer.atlassian.com/changelog/#CHANGE-2046';
 const PERMISSIONS = ['BROWSE_PROJECTS', 'CREATE_ISSUES', 'TRANSITION_ISSUES', 'ADD_COMMENTS', 'EDIT_ISSUES'];
-
-function fail(f: JiraFailure): ApiResponse {
-  return { status: f.status, body: { errorMessages: f.errorMessages, errors: f.errors } };
-}
 
 function list(query: URLSearchParams, name: string): string[] {
   return query.getAll(name).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
@@ -157,7 +155,9 @@ function issueRoutes(ctx: ApiContext, req: ApiRequest, issue: IssueRecord, rest:
     if (arg === undefined && method === 'POST') {
       const doc = richTextOf(isRecord(body) ? body['body'] : undefined, version);
       if (doc === undefined) return fail(failure(400, [], { comment: version === '2' ? 'Comment body can not be empty!' : ADF_REQUIRED_MESSAGE }));
-      return { status: 201, body: ctx.render.comment(issue, ctx.store.comment(actorId, issue, doc)) };
+      const properties = parsePropertyList(isRecord(body) ? body['properties'] : undefined);
+      if (!properties.ok) return fail(properties);
+      return { status: 201, body: ctx.render.comment(issue, ctx.store.comment(actorId, issue, doc, properties.value)) };
     }
     if (arg === undefined && method === 'GET' && version === '3') {
       const order = query.get('orderBy') ?? 'created';
@@ -174,28 +174,8 @@ function issueRoutes(ctx: ApiContext, req: ApiRequest, issue: IssueRecord, rest:
     }
     return undefined;
   }
-  if (sub === 'properties' && version === '3') {
-    const base = `${req.baseUrl}/rest/api/3/issue/${issue.id}/properties`;
-    if (arg === undefined && method === 'GET') {
-      return { status: 200, body: { keys: [...issue.properties.keys()].map((key) => ({ self: `${base}/${encodeURIComponent(key)}`, key })) } };
-    }
-    if (arg === undefined) return undefined;
-    const key = decodeURIComponent(arg);
-    if (method === 'GET') {
-      return issue.properties.has(key) ? { status: 200, body: { key, value: issue.properties.get(key) } } : fail(failure(404, [`The property with key '${key}' does not exist.`]));
-    }
-    if (method === 'PUT') {
-      const problem = propertyError(key, body);
-      if (problem !== undefined) return fail(failure(400, [problem]));
-      const existed = issue.properties.has(key);
-      issue.properties.set(key, body);
-      return { status: existed ? 200 : 201 };
-    }
-    if (method === 'DELETE') {
-      if (!issue.properties.delete(key)) return fail(failure(404, [`The property with key '${key}' does not exist.`]));
-      return { status: 204 };
-    }
-    return undefined;
+  if (sub === 'properties' && version === '3' && extra === undefined) {
+    return propertyRoutes(issue.properties, `${req.baseUrl}/rest/api/3/issue/${issue.id}/properties`, method, arg, body);
   }
   if (sub === 'changelog' && arg === undefined && method === 'GET' && version === '3') {
     const startAt = Math.max(integer(query.get('startAt'), 0), 0);
@@ -231,6 +211,7 @@ export function handleApi(ctx: ApiContext, req: ApiRequest): ApiResponse | undef
     if (!outcome.ok) return fail(outcome);
     return { status: 201, body: { id: outcome.value.id, key: outcome.value.key, self: `${req.baseUrl}/rest/api/${version}/issue/${outcome.value.id}` } };
   }
+  if (head === 'comment' && id !== undefined && version === '3') return commentRoutes(ctx, req, decodeURIComponent(id), rest);
   if (head === 'issue' && id !== undefined) {
     const issue = ctx.store.find(decodeURIComponent(id));
     if (issue === undefined) return fail(failure(404, [ISSUE_NOT_FOUND]));

@@ -80,6 +80,23 @@ export function propertyError(key: string, value: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Parses `properties: [{key, value}]` of a create request (issue or comment) like Jira: each key
+ * 1..255 characters, each value JSON of at most 32 KiB.
+ */
+export function parsePropertyList(value: unknown): Outcome<Map<string, unknown>> {
+  const props = new Map<string, unknown>();
+  if (value === undefined) return { ok: true, value: props };
+  if (!Array.isArray(value)) return failure(400, ['The properties must be a list of {key, value} objects.']);
+  for (const p of value) {
+    const key = isRecord(p) && typeof p['key'] === 'string' ? p['key'] : '';
+    const problem = propertyError(key, isRecord(p) ? p['value'] : undefined);
+    if (problem !== undefined) return failure(400, [problem]);
+    props.set(key, isRecord(p) ? p['value'] : undefined);
+  }
+  return { ok: true, value: props };
+}
+
 export class IssueStore {
   private readonly site: Site;
   private readonly clock: () => Date;
@@ -134,14 +151,9 @@ export class IssueStore {
     if (description === undefined) errors['description'] = richText === 'adf' ? ADF_REQUIRED_MESSAGE : 'Operation value must be a string';
     const labelProblem = fields['labels'] === undefined ? undefined : labelError(fields['labels']);
     if (labelProblem !== undefined) errors['labels'] = labelProblem;
-    const properties = isRecord(body) && Array.isArray(body['properties']) ? body['properties'] : [];
-    const props = new Map<string, unknown>();
-    for (const p of properties) {
-      const key = isRecord(p) && typeof p['key'] === 'string' ? p['key'] : '';
-      const problem = propertyError(key, isRecord(p) ? p['value'] : undefined);
-      if (problem !== undefined) return failure(400, [problem]);
-      props.set(key, isRecord(p) ? p['value'] : undefined);
-    }
+    const parsedProps = parsePropertyList(isRecord(body) && Array.isArray(body['properties']) ? body['properties'] : undefined);
+    if (!parsedProps.ok) return parsedProps;
+    const props = parsedProps.value;
     if (Object.keys(errors).length > 0 || project === undefined || issueType === undefined || typeof fields['summary'] !== 'string') {
       return failure(400, [], errors);
     }
@@ -240,18 +252,34 @@ export class IssueStore {
     this.record(actorId, issue, items, comment, 'issue_generic');
   }
 
-  /** Adds a comment by `actorId`. */
-  comment(actorId: string, issue: IssueRecord, body: AdfDoc): FakeJiraComment {
-    const change = this.record(actorId, issue, [], body, 'issue_commented');
+  /** Adds a comment by `actorId`, with entity properties when given. */
+  comment(actorId: string, issue: IssueRecord, body: AdfDoc, properties: ReadonlyMap<string, unknown> = new Map()): FakeJiraComment {
+    const change = this.record(actorId, issue, [], body, 'issue_commented', properties);
     if (change.comment === undefined) throw new Error('fake jira: comment was not recorded');
     return change.comment;
   }
 
-  private record(actorId: string, issue: IssueRecord, items: readonly FakeJiraChangeItem[], body: AdfDoc | undefined, eventTypeName: IssueChange['eventTypeName']): IssueChange {
+  /** A comment by its id, on whichever issue it is. */
+  findComment(id: string): { issue: IssueRecord; comment: FakeJiraComment } | undefined {
+    for (const issue of this.records) {
+      const comment = issue.comments.find((c) => c.id === id);
+      if (comment !== undefined) return { issue, comment };
+    }
+    return undefined;
+  }
+
+  private record(
+    actorId: string,
+    issue: IssueRecord,
+    items: readonly FakeJiraChangeItem[],
+    body: AdfDoc | undefined,
+    eventTypeName: IssueChange['eventTypeName'],
+    properties: ReadonlyMap<string, unknown> = new Map(),
+  ): IssueChange {
     const at = this.clock();
     const history: FakeJiraHistory | undefined = items.length > 0 ? { id: this.allocateId(), authorId: actorId, created: at, items } : undefined;
     if (history !== undefined) issue.histories.push(history);
-    const comment: FakeJiraComment | undefined = body !== undefined ? { id: this.allocateId(), authorId: actorId, body, created: at, updated: at } : undefined;
+    const comment: FakeJiraComment | undefined = body !== undefined ? { id: this.allocateId(), authorId: actorId, body, created: at, updated: at, properties: new Map(properties) } : undefined;
     if (comment !== undefined) issue.comments.push(comment);
     issue.updated = at;
     if (items.some((i) => i.field === 'status')) issue.statusChanged = at;

@@ -52,6 +52,14 @@ async function caught(promise: Promise<unknown>): Promise<unknown> {
   throw new Error('expected a rejection');
 }
 
+async function waitUntil(probe: () => boolean, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 function options(extra: Partial<FakeJiraOptions> = {}): FakeJiraOptions {
   return { users: [BOT, ALICE, MALLORY], projects: [{ key: 'GH', id: '10000', name: 'Gatehouse', issueTypes: ['Task', 'Access'] }], ...extra };
 }
@@ -162,6 +170,51 @@ describe('fake Jira Cloud with the jira.js v6 client', () => {
     const page = await jira.issueComments.getComments({ issueIdOrKey: 'GH-1', orderBy: '-created' });
     expect(page.comments?.map((c) => c.author?.accountId)).toEqual([ALICE.accountId, BOT.accountId]);
     expect(page.total).toBe(2);
+  });
+
+  it('keeps comment properties: set on create, read back by /comment/list with expand=properties and by key', async () => {
+    await createRequestIssue();
+    const marked = await jira.issueComments.addComment({ issueIdOrKey: 'GH-1', body: doc('marked'), properties: [{ key: 'gatehouseEffect', value: { requestId: 'req-1', op: 'post' } }] });
+    const plain = await jira.issueComments.addComment({ issueIdOrKey: 'GH-1', body: doc('plain') });
+    expect(marked).not.toHaveProperty('properties');
+    const ids = [Number(marked.id), Number(plain.id), 999_999];
+    const withProps = await jira.issueComments.getCommentsByIds({ ids, expand: 'properties' });
+    expect(withProps.values.map((c) => [c.id, c.properties])).toEqual([
+      [marked.id, [{ key: 'gatehouseEffect', value: { requestId: 'req-1', op: 'post' } }]],
+      [plain.id, []],
+    ]);
+    const without = await jira.issueComments.getCommentsByIds({ ids });
+    expect(without.values.every((c) => c.properties === undefined)).toBe(true);
+    expect(await jira.issueCommentProperties.getCommentProperty({ commentId: marked.id ?? '', propertyKey: 'gatehouseEffect' })).toEqual({ key: 'gatehouseEffect', value: { requestId: 'req-1', op: 'post' } });
+    await jira.issueCommentProperties.setCommentProperty({ commentId: plain.id ?? '', propertyKey: 'note', body: { n: 1 } });
+    expect((await jira.issueCommentProperties.getCommentPropertyKeys({ commentId: plain.id ?? '' })).keys?.map((k) => k.key)).toEqual(['note']);
+    // The issue's own comment listings never carry properties, as in Jira.
+    const listed = await jira.issueComments.getComments({ issueIdOrKey: 'GH-1' });
+    expect(listed.comments?.every((c) => c.properties === undefined)).toBe(true);
+
+    const badKey = await caught(jira.issueComments.addComment({ issueIdOrKey: 'GH-1', body: doc('x'), properties: [{ key: '', value: 1 }] }));
+    expect(isApiError(badKey) && [badKey.status, badKey.body]).toEqual([400, { errorMessages: ['The property key must be between 1 and 255 characters long.'], errors: {} }]);
+    const badIds = await caught(jira.issueComments.getCommentsByIds({ ids: Array.from({ length: 1001 }, (_, i) => i + 1) }));
+    expect(isApiError(badIds) && badIds.status).toBe(400);
+    expect(isApiError(await caught(jira.issueCommentProperties.getCommentProperty({ commentId: '999999', propertyKey: 'x' })))).toBe(true);
+  });
+
+  it('stalls matching calls on demand: before acting on them, or after', async () => {
+    const { id } = await createRequestIssue();
+    fake.failNext(1, { stall: true }, { method: 'POST', path: `/rest/api/3/issue/${id}/comment` });
+    fake.failNext(1, { performThenStall: true }, { method: 'POST', path: /\/comment$/ });
+    const lost = jira.issueComments.addComment({ issueIdOrKey: id, body: doc('never arrives') });
+    const unanswered = jira.issueComments.addComment({ issueIdOrKey: id, body: doc('done, never answered') });
+    lost.catch(() => undefined);
+    unanswered.catch(() => undefined);
+    // Other calls are not affected.
+    expect((await jira.myself.getCurrentUser()).accountId).toBe(BOT.accountId);
+    await waitUntil(() => fake.comments('GH-1').length === 1 && fake.requests().filter((r) => r.fault !== undefined).length === 2);
+    expect(fake.comments('GH-1').map((c) => c.text)).toEqual(['done, never answered']);
+    expect(fake.requests().filter((r) => r.fault !== undefined).map((r) => [r.fault, r.status])).toEqual([
+      [{ stall: true }, undefined],
+      [{ performThenStall: true }, undefined],
+    ]);
   });
 
   it('searches with the enhanced endpoint: ids only by default, fields on request, token paging', async () => {

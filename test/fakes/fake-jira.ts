@@ -3,7 +3,8 @@
  * that authenticates with basic auth (`email:api_token`), validates writes like Jira Cloud, keeps
  * a changelog with the acting user, answers the enhanced JQL search, and delivers signed webhooks.
  *
- * Test controls: `failNext` (429 with Retry-After, 5xx, slow answers, dropped connections),
+ * Test controls: `failNext` (429 with Retry-After, 5xx, slow answers, dropped connections, calls
+ * that stall before or after they are acted on),
  * webhook loss and pausing, and actions taken as a given user without HTTP (`transitionAs`,
  * `commentAs`), the way a human would act in Jira's UI.
  */
@@ -22,6 +23,7 @@ import {
 } from './fake-jira-model.ts';
 import { handleApi, type ApiContext } from './fake-jira-routes.ts';
 import { IssueStore } from './fake-jira-store.ts';
+import type { FailureScope } from './http-fake-server.ts';
 import { WebhookDispatcher, type FakeJiraDelivery, type FakeJiraWebhookOptions, type FakeJiraWebhookRetryOptions } from './fake-jira-webhooks.ts';
 
 export type { FakeJiraUserOptions, FakeJiraProjectOptions, FakeJiraWorkflowOptions, FakeJiraTransitionOptions, FakeJiraHistory, FakeJiraChangeItem } from './fake-jira-model.ts';
@@ -39,12 +41,20 @@ export interface FakeJiraOptions {
   readonly clock?: () => Date;
 }
 
-/** What the next requests suffer, whatever they are. */
+/**
+ * What the next matching requests suffer.
+ * - `{stall: true}`: never answered and never acted on (a call lost on the way: a client killed
+ *   now has claimed an effect that never reached Jira).
+ * - `{performThenStall: true}`: acted on at once, never answered (a client killed now has done
+ *   the effect without learning so).
+ */
 export type FakeJiraFault =
   | { readonly status: 429; readonly retryAfterSeconds?: number }
   | { readonly status: 500 | 502 | 503 | 504 }
   | { readonly delayMs: number }
-  | { readonly dropConnection: true };
+  | { readonly dropConnection: true }
+  | { readonly stall: true }
+  | { readonly performThenStall: true };
 
 export interface FakeJiraRequest {
   readonly method: string;
@@ -53,8 +63,10 @@ export interface FakeJiraRequest {
   readonly body: unknown;
   /** The authenticated user, `undefined` when authentication failed or was skipped by a fault. */
   readonly accountId: string | undefined;
-  /** `undefined` while in flight or when the connection was dropped. */
+  /** `undefined` while in flight, when the connection was dropped, or when the call stalls. */
   status: number | undefined;
+  /** The fault injected into this request, if any. */
+  readonly fault?: FakeJiraFault;
 }
 
 export interface FakeJiraIssueSnapshot {
@@ -108,8 +120,11 @@ export interface FakeJira {
   resumeWebhooks(): void;
   /** Resolves when no delivery is in flight or waiting for a retry. */
   webhooksIdle(): Promise<void>;
-  /** The next `n` API requests suffer `fault` instead of (or, for `delayMs`, before) their normal answer. */
-  failNext(n: number, fault: FakeJiraFault): void;
+  /**
+   * The next `n` API requests matching `scope` (method, path; every request when omitted) suffer
+   * `fault` instead of (or, for `delayMs`, before) their normal answer. Rules queue in call order.
+   */
+  failNext(n: number, fault: FakeJiraFault, scope?: FailureScope): void;
 }
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -152,6 +167,12 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   });
 }
 
+function scopeMatches(scope: FailureScope, method: string, path: string): boolean {
+  if (scope.method !== undefined && scope.method.toUpperCase() !== method.toUpperCase()) return false;
+  if (scope.path === undefined) return true;
+  return typeof scope.path === 'string' ? scope.path === path : scope.path.test(path);
+}
+
 /** Creates a fake Jira Cloud site. Call `start()` before use and `stop()` after. */
 export function createFakeJira(options: FakeJiraOptions): FakeJira {
   const site = buildSite(options.users, options.projects, options.workflow);
@@ -162,9 +183,17 @@ export function createFakeJira(options: FakeJiraOptions): FakeJira {
   const store = new IssueStore(site, clock, (change) => webhooks.publish(change));
   const ctx: ApiContext = { site, store, render, clock };
   const log: FakeJiraRequest[] = [];
-  const faults: FakeJiraFault[] = [];
+  const faults: { remaining: number; readonly fault: FakeJiraFault; readonly scope: FailureScope }[] = [];
   const sockets = new Set<Socket>();
   let stopping: Promise<void> | undefined;
+
+  const takeFault = (method: string, path: string): FakeJiraFault | undefined => {
+    const rule = faults.find((r) => scopeMatches(r.scope, method, path));
+    if (rule === undefined) return undefined;
+    rule.remaining -= 1;
+    if (rule.remaining === 0) faults.splice(faults.indexOf(rule), 1);
+    return rule.fault;
+  };
 
   const send = (res: ServerResponse, record: FakeJiraRequest, status: number, body: unknown, headers: Record<string, string> = {}): void => {
     record.status = status;
@@ -198,21 +227,26 @@ export function createFakeJira(options: FakeJiraOptions): FakeJira {
         body = text;
       }
     }
+    const method = req.method ?? 'GET';
+    const fault = takeFault(method, url.pathname);
     const record: FakeJiraRequest = {
-      method: req.method ?? 'GET',
+      method,
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
       body,
       accountId: undefined,
       status: undefined,
+      ...(fault === undefined ? {} : { fault }),
     };
     log.push(record);
-    const fault = faults.shift();
-    if (fault !== undefined) {
+    // Acted on like any other request, but the answer never leaves.
+    const silent = fault !== undefined && 'performThenStall' in fault;
+    if (fault !== undefined && !silent) {
       if ('dropConnection' in fault) {
         req.socket.destroy();
         return;
       }
+      if ('stall' in fault) return;
       if ('delayMs' in fault) {
         await new Promise((resolve) => setTimeout(resolve, fault.delayMs).unref());
       } else if (fault.status === 429) {
@@ -243,6 +277,7 @@ export function createFakeJira(options: FakeJiraOptions): FakeJira {
       return;
     }
     const answer = handleApi(ctx, { method: authed.method, path: url.pathname, query: url.searchParams, body, actorId: auth.accountId, baseUrl: baseUrl ?? '' });
+    if (silent) return;
     if (answer === undefined) {
       send(res, authed, 404, { message: `null for uri: ${baseUrl ?? ''}${req.url ?? ''}`, 'status-code': 404 });
       return;
@@ -322,8 +357,9 @@ export function createFakeJira(options: FakeJiraOptions): FakeJira {
     pauseWebhooks: () => webhooks.pause(),
     resumeWebhooks: () => webhooks.resume(),
     webhooksIdle: () => webhooks.idle(),
-    failNext(n, fault) {
-      for (let i = 0; i < n; i += 1) faults.push(fault);
+    failNext(n, fault, scope = {}) {
+      if (!Number.isInteger(n) || n < 1) throw new RangeError(`failNext count must be a positive integer, got ${n}`);
+      faults.push({ remaining: n, fault, scope });
     },
   };
 }

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPluginCommand } from '../../support/plugin-process.ts';
-import { BOT, startJiraHarness, type JiraHarness } from './jira-harness.ts';
+import { BOT, freePort, startJiraHarness, type JiraHarness } from './jira-harness.ts';
 
 let h: JiraHarness;
 beforeAll(async () => {
@@ -58,6 +58,15 @@ describe('gatehouse-jira check and config', () => {
     const noExpired = await runPluginCommand(['check', '-c', variant('expired.toml', (t) => t.replace('[jira.user_mapping]', '[jira.statuses]\nexpired = "Lapsed"\n\n[jira.user_mapping]'))], { main: MAIN, env });
     expect(noExpired.code).toBe(0);
     expect(noExpired.stdout).toContain('no status "Lapsed" in the workflow: expiries are commented only');
+    // Five plugin commands, each a Node process that takes seconds to boot on a busy machine.
+  }, 90_000);
+
+  it('check against an unreachable Jira exits 1 with one line naming the step', async () => {
+    const port = await freePort();
+    const res = await runPluginCommand(['check', '-c', variant('down.toml', (t) => t.replace(/url = "http:\/\/127\.0\.0\.1:\d+"/, `url = "http://127.0.0.1:${port}"`))], { main: MAIN, env });
+    expect(res.code).toBe(1);
+    expect(res.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^gatehouse-jira check: jira: unreachable error: cannot reach Jira at http://127\\.0\\.0\\.1:${port} to read its own profile`))]);
+    expect(res.stdout).toContain('ok    server');
   });
 
   it('rejects hostile configs with every problem named', async () => {

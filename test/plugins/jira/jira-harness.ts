@@ -41,16 +41,29 @@ export interface JiraHarness {
   /** A requester whose requests need two approvals. */
   frank: GatehouseClient;
   webhookPort: number;
+  /** Every port the fake delivers webhooks to: `webhookPort`, then one per extra replica. */
+  webhookPorts: readonly number[];
   /** Writes a plugin.toml; returns its path. */
-  config(o?: { reconcileInterval?: string; port?: number; extra?: string; name?: string; http?: boolean }): string;
+  config(o?: { reconcileInterval?: string; port?: number; extra?: string; name?: string; http?: boolean; addr?: string }): string;
   /** Starts a plugin process and waits until it is ready (and its first reconcile ran). */
   startPlugin(configFile?: string): Promise<PluginProcess>;
+  /** Starts a plugin process without waiting for it (killed by `close`). */
+  spawnPlugin(configFile: string): PluginProcess;
+  /** Waits until a plugin process is ready and its first reconcile ran. */
+  pluginReady(p: PluginProcess): Promise<PluginProcess>;
   issueOf(requestId: string): FakeJiraIssueSnapshot | undefined;
   issuesOf(requestId: string): FakeJiraIssueSnapshot[];
   waitForIssue(requestId: string): Promise<FakeJiraIssueSnapshot>;
   waitForState(requestId: string, state: string, timeoutMs?: number): Promise<AccessRequest__Output>;
   comments(key: string): FakeJiraCommentSnapshot[];
+  /** The request's `jira` plugin data as stored on the server. */
+  pluginData(requestId: string): Promise<Record<string, string>>;
   close(): Promise<void>;
+}
+
+export interface JiraHarnessOptions {
+  /** Replicas beyond the first that also get every webhook (on `webhookPorts[1..]`). @default 0 */
+  extraReplicas?: number;
 }
 
 export async function waitFor<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
@@ -83,7 +96,7 @@ function requestIdOf(issue: FakeJiraIssueSnapshot): string | undefined {
 }
 
 /** A real server (seed roles + a two-approval role), a fake Jira that sends signed webhooks to the plugin's port. */
-export async function startJiraHarness(): Promise<JiraHarness> {
+export async function startJiraHarness(options: JiraHarnessOptions = {}): Promise<JiraHarness> {
   const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-jira-'));
   const server = await startTestServer();
   await server.admin.applyRoles(SEED_ROLES_YAML);
@@ -95,11 +108,13 @@ export async function startJiraHarness(): Promise<JiraHarness> {
   await server.userClient('dave', ['access-reviewer']);
   await server.userClient('zed', ['access-reviewer']);
   const pluginIdentity = await server.identityFile('jira-plugin', ['access-plugin', 'access-plugin-delegate']);
-  const webhookPort = await freePort();
+  const webhookPorts: number[] = [];
+  for (let i = 0; i <= (options.extraReplicas ?? 0); i++) webhookPorts.push(await freePort());
+  const webhookPort = webhookPorts[0] ?? 0;
   const jira = createFakeJira({
     users: [BOT, ALICE, BOB, CAROL, DAVE, EVE],
     projects: [{ key: PROJECT, id: '10000', name: 'Access requests', issueTypes: ['Task', 'Bug'] }],
-    webhooks: [{ url: `http://127.0.0.1:${webhookPort}/`, secret: WEBHOOK_SECRET, basicAuth: HOOK_AUTH, events: ['jira:issue_updated'] }],
+    webhooks: webhookPorts.map((port) => ({ url: `http://127.0.0.1:${port}/`, secret: WEBHOOK_SECRET, basicAuth: HOOK_AUTH, events: ['jira:issue_updated'] })),
     webhookRetry: { delayMs: 100, maxRetries: 3 },
   });
   await jira.start();
@@ -113,6 +128,7 @@ export async function startJiraHarness(): Promise<JiraHarness> {
     bob,
     frank,
     webhookPort,
+    webhookPorts,
     config(o = {}) {
       const file = path.join(dir, o.name ?? `jira-${++configs}.toml`);
       const http =
@@ -128,7 +144,7 @@ password = "${HOOK_AUTH.password}"
       writeFileSync(
         file,
         `[gatehouse]
-addr = ${JSON.stringify(server.addr)}
+addr = ${JSON.stringify(o.addr ?? server.addr)}
 identity = ${JSON.stringify(pluginIdentity)}
 
 [jira]
@@ -149,10 +165,15 @@ ${o.extra ?? ''}`,
       );
       return file;
     },
-    async startPlugin(configFile) {
-      const p = startPluginProcess({ main: 'plugins/jira/main.ts', args: ['start', '-c', configFile ?? h.config()], env: { JIRA_TOKEN: BOT.apiToken } });
+    startPlugin: (configFile) => h.pluginReady(h.spawnPlugin(configFile ?? h.config())),
+    spawnPlugin(configFile) {
+      const p = startPluginProcess({ main: 'plugins/jira/main.ts', args: ['start', '-c', configFile], env: { JIRA_TOKEN: BOT.apiToken } });
       processes.push(p);
-      await p.waitForLog((l) => l.msg === 'plugin is ready', 20_000, 'plugin is ready');
+      return p;
+    },
+    async pluginReady(p) {
+      // Generous: a plugin takes seconds to boot on a busy machine.
+      await p.waitForLog((l) => l.msg === 'plugin is ready', 45_000, 'plugin is ready');
       await p.waitForLog((l) => l.msg === 'reconciled changed Jira issues', 20_000, 'first reconcile');
       return p;
     },
@@ -165,6 +186,7 @@ ${o.extra ?? ''}`,
         return r.state === state ? r : undefined;
       }, timeoutMs, `request ${id} ${state}`),
     comments: (key) => jira.comments(key),
+    pluginData: async (id) => (await server.admin.getPluginData(id, 'jira')).entries['jira']?.data ?? {},
     async close() {
       await Promise.all(processes.map((p) => p.kill()));
       await jira.stop();

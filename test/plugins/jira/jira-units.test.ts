@@ -4,6 +4,7 @@ import { adfToText, doc, paragraph } from '../../../plugins/jira/jira-adf.ts';
 import type { JiraComment } from '../../../plugins/jira/jira-api.ts';
 import { extractReason, findReason } from '../../../plugins/jira/jira-reason.ts';
 import { verifySignature } from '../../../plugins/jira/jira-webhook.ts';
+import { CHANGE, ISSUE, RESOLUTION, REVIEWS } from '../../../plugins/jira/jira-plugin-data.ts';
 
 const comment = (id: string, accountId: string, at: number, text: string): JiraComment => ({ id, author: { accountId, emailAddress: undefined, displayName: accountId }, at, body: doc(paragraph(text)) });
 
@@ -46,5 +47,25 @@ describe('webhook signature', () => {
     expect(verifySignature(undefined, body, 's3')).toBe(false);
     expect(verifySignature('sha256=', body, 's3')).toBe(false);
     expect(verifySignature(good.slice(0, -2), body, 's3')).toBe(false);
+  });
+});
+
+describe('plugin data written by the previous version', () => {
+  it('reads back through the typed keys', () => {
+    expect(ISSUE.codec.decode('{"id":"10001","key":"ACC-1"}')).toEqual({ id: '10001', key: 'ACC-1' });
+    expect(ISSUE.codec.decode('skip:never created')).toEqual({ skipped: 'never created' });
+    expect(REVIEWS.codec.decode('2')).toBe(2);
+    expect(RESOLUTION.codec.decode('done:EXPIRED')).toEqual({ tag: 'done', rest: 'EXPIRED' });
+    expect(CHANGE.codec.decode('10042')).toBe('10042');
+    expect(ISSUE.codec.encode({ id: '10001', key: 'ACC-1' })).toBe('{"id":"10001","key":"ACC-1"}');
+    expect(RESOLUTION.codec.encode({ tag: 'done', rest: 'DENIED' })).toBe('done:DENIED');
+  });
+
+  it('refuses text that is not a value of its key, saying why', () => {
+    expect(() => ISSUE.codec.decode('{"id":"10001"}')).toThrow(/key/);
+    expect(() => ISSUE.codec.decode('ACC-1')).toThrow('not JSON');
+    expect(() => REVIEWS.codec.decode('two')).toThrow('not a count');
+    expect(() => RESOLUTION.codec.decode('done:PENDING')).toThrow(/done/);
+    expect(() => CHANGE.codec.decode('10042 and more')).toThrow('not a changelog history id');
   });
 });
