@@ -64,9 +64,9 @@ Options:
       (sub === undefined ? io.stderr : io.stdout)(usage);
       return sub === undefined ? EXIT_USAGE : 0;
     case 'start':
-      return start(definition, io, file, debug);
+      return holdingProcessOpen(() => start(definition, io, file, debug));
     case 'check':
-      return check(definition, io, file, debug);
+      return holdingProcessOpen(() => check(definition, io, file, debug));
     default:
       io.stderr(`${command}: unknown command "${sub}"\n${usage}`);
       return EXIT_USAGE;
@@ -87,6 +87,21 @@ function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/**
+ * Runs a long command with one handle keeping the process alive. Every timer of the runtime is
+ * unref'd, and while the server or the service is down no socket is open either: without this,
+ * Node would end the process with status 13 ("unsettled top-level await") while a step waits
+ * between attempts.
+ */
+async function holdingProcessOpen(command: () => Promise<number>): Promise<number> {
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  try {
+    return await command();
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
+
 async function start<C>(definition: PluginDefinition<C>, io: PluginCliIo, file: string, debug: boolean): Promise<number> {
   const command = `gatehouse-${definition.name}`;
   let config: PluginConfig<C>;
@@ -104,14 +119,10 @@ async function start<C>(definition: PluginDefinition<C>, io: PluginCliIo, file: 
     return EXIT_FAILURE;
   }
   log.info({ config: file, version: definition.version }, 'starting');
-  // Every timer of the runtime is unref'd, and while the server is down no socket is open
-  // either: this one handle keeps the process alive until a signal stops it (or a refusal).
-  const keepAlive = setInterval(() => undefined, 1 << 30);
   let plugin: Awaited<ReturnType<typeof startPlugin<C>>>;
   try {
     plugin = await startPlugin({ definition, config, log });
   } catch (err) {
-    clearInterval(keepAlive);
     const e = toPluginError(err);
     log.error({ kind: e.kind, error: e.message }, 'terminating with fatal error');
     io.stderr(`${command}: ${describe(e)}\n`);
@@ -129,7 +140,6 @@ async function start<C>(definition: PluginDefinition<C>, io: PluginCliIo, file: 
       finished = true;
       removeTerm();
       removeInt();
-      clearInterval(keepAlive);
       resolve(code);
     };
     const shutdown = (signal: 'SIGTERM' | 'SIGINT') => () => {
@@ -171,9 +181,6 @@ async function check<C>(definition: PluginDefinition<C>, io: PluginCliIo, file: 
   let step = 'config';
   let connection: ServerConnection | undefined;
   const abort = new AbortController();
-  // As in start: while a call waits out an unref'd retry delay, nothing else keeps the process
-  // alive, and Node would end it with status 13 in the middle of a step.
-  const keepAlive = setInterval(() => undefined, 1 << 30);
   try {
     const config = loadPluginConfig({ file, pluginSchema: definition.pluginSchema, env: io.env });
     ok(`config ${file}`);
@@ -203,7 +210,6 @@ async function check<C>(definition: PluginDefinition<C>, io: PluginCliIo, file: 
     io.stderr(`${command} check: ${step}: ${describe(toPluginError(err))}\n`);
     return EXIT_FAILURE;
   } finally {
-    clearInterval(keepAlive);
     abort.abort();
     connection?.stop();
   }
