@@ -125,7 +125,10 @@ export class GatehouseClient {
   async deleteAccessRequest(id: string): Promise<void> {
     await this.#call((o, cb) => this.raw.deleteAccessRequest({ id }, o, cb));
   }
-  /** Opens the event stream. The first event is INIT with the current position. No deadline. */
+  /**
+   * Opens the event stream; no deadline. The first event is INIT: with the newest position, or
+   * with `since` when resuming, in which case the missed events and then CAUGHT_UP follow.
+   */
   watchEvents(req: WatchEventsRequest = {}): EventStream {
     return this.raw.watchEvents(req);
   }
