@@ -182,6 +182,9 @@ async function expectEachDoneOnce(crash: Crash, restarted: PluginProcess): Promi
     expect(botMoves(issue.key, 'Approved'), issue.key).toBe(1);
     expect(commentsWith(issue.key, 'Access request has been approved'), issue.key).toBe(1);
   }
+  // The log lines may trail the plugin data the test saw: wait for the last of them first.
+  const settledLines = [createUnanswered, commentUnanswered.requestId, createLost, moveLost.requestId, commentLost.requestId];
+  for (const id of settledLines) await restarted.waitForLog((l) => l['requestId'] === id && typeof l.msg === 'string' && l.msg.startsWith('the effect left in doubt was'), 5000, `settled in doubt: ${id}`);
   const doneInDoubt = restarted.logs.filter((l) => l.msg === 'the effect left in doubt was done; recorded it').map((l) => l['requestId']);
   expect(doneInDoubt.sort()).toEqual([createUnanswered, commentUnanswered.requestId].sort());
   const notDone = restarted.logs.filter((l) => l.msg === 'the effect left in doubt was not done; doing it now').map((l) => l['requestId']);

@@ -46,7 +46,7 @@ describe('gatehouse-slack commands', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/ok +config/);
-    expect(r.stdout).toMatch(/ok +identity .*: user "slack-plugin"/);
+    expect(r.stdout).toMatch(/ok +identity: user "slack-plugin"/);
     expect(r.stdout).toMatch(/ok +server/);
     expect(r.stdout).toMatch(/ok +slack: token accepted/);
     expect(r.stdout).not.toContain(TOKEN);

@@ -123,7 +123,8 @@ async function expectEachEffectOnce(harness: Harness, plugin: PluginProcess, cas
     // Found in Slack and recorded, or found missing and done: never done blindly again.
     expect(postsOf(harness, c.marker), what).toHaveLength(c.at === 'after the effect' ? 1 : 2);
     const settledAs = c.at === 'after the effect' ? 'the effect left in doubt was done; recorded it' : 'the effect left in doubt was not done; doing it now';
-    expect(plugin.logs.some((l) => l.msg === settledAs && l['requestId'] === c.requestId && l['op'] === c.op), `${what}: ${settledAs}`).toBe(true);
+    // The log line may trail the plugin data the test saw.
+    await plugin.waitForLog((l) => l.msg === settledAs && l['requestId'] === c.requestId && l['op'] === c.op, 5000, `${what}: ${settledAs}`);
     const value = posted(data[KEY]);
     if (c.effect === 'request message') {
       expect(value, what).toMatchObject({ ts: messages[0]!.ts, reviews: 0, shows: 'PENDING' });
