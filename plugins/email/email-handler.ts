@@ -38,7 +38,8 @@ const REMEMBER_MS = 24 * 3600_000;
  * Every send is an effect of the protocol (request-plugin-data.ts) declared `idempotent`: SMTP
  * cannot be asked afterwards whether a message went through, so an effect left in doubt (the
  * plugin died, or the connection dropped, after the server may have taken the message) is sent
- * again. It goes out under the same Message-ID (email-thread.ts), and mail clients keep one copy.
+ * again. It goes out under the same Message-ID (email-thread.ts): mailboxes that de-duplicate on
+ * it (Gmail does) keep one copy, and any client shows the copy as the same message of the thread.
  * A server that answered with a refusal did not take it: the claim is released (`notPerformed`).
  */
 const SEND = { idempotent: true, notPerformed: isSmtpReply } as const;
@@ -144,7 +145,7 @@ export function createEmailHandler(options: EmailHandlerOptions): PluginHandler 
     const known = remembered.get(requestId)?.value;
     if (known === undefined) return;
     // Its plugin data went with it: nothing can be recorded, so a deletion seen twice (two
-    // replicas) is sent twice, under one Message-ID per address, and clients keep one copy.
+    // replicas) is sent twice, under one Message-ID per address (see SEND).
     const open = known.threads.filter((t) => t.state.state === 'PENDING' || t.state.state === 'APPROVED');
     const results = await Promise.allSettled(open.map((t) => send({ requestId, signal }, t.address, 'deleted', renderStateChange(known.request, 'DELETED', context), t.state.root)));
     for (const [i, r] of results.entries()) {

@@ -50,7 +50,7 @@ function digest(text: string, length: number): string {
  * The Message-ID of one step of one request to one address, made from those alone:
  * `<gatehouse.<request id>.<step>.<address hash>@<sender domain>>`. A step redone after a
  * crash (the server may or may not have taken it) therefore goes out under the same
- * Message-ID, and mail clients show one copy. The request id is a UUID, so ids never collide
+ * Message-ID, which mailboxes de-duplicate on. The request id is a UUID, so ids never collide
  * across clusters; the address is hashed so it does not show in headers of other recipients.
  * @param step lower-case letters, digits and `-` (e.g. `new`, `review-0`, `approved`)
  */

@@ -14,7 +14,7 @@ export interface OutgoingMail {
   readonly subject: string;
   readonly text: string;
   readonly html: string;
-  /** `<local@domain>`: the same for every attempt at this message, so clients drop a resent copy. */
+  /** `<local@domain>`: the same for every attempt at this message, so a resent copy is known as the same message. */
   readonly messageId: string;
   /** The thread's first message, for a reply: sets `In-Reply-To` and `References`, and `Re: ` on the subject. */
   readonly replyTo?: string;
