@@ -4,20 +4,24 @@
  * survive bundling fails here, without Docker.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleComponent, componentEntry, PLUGIN_NODE_FLAGS, type ComponentBundle } from '../../docker/image/bundle.ts';
 import { createFakeSlack } from '../fakes/fake-slack.ts';
+import { createFakeSmtp, SMTP_PASSWORD, SMTP_USER } from '../fakes/fake-smtp.ts';
+import { writeEmailPluginConfig } from '../support/email-plugin-config.ts';
 import { freePort } from '../support/server-process.ts';
 import { startPluginProcess, writeSlackPluginConfig } from '../support/plugin-process.ts';
 import { SEED_ROLES_YAML, startTestServer } from '../support/test-server.ts';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const PLUGINS = ['slack', 'pagerduty', 'jira'];
+const PLUGINS = ['slack', 'pagerduty', 'jira', 'email'];
+/** The section of each plugin's own settings in its sample config. */
+const OWN_SECTION: Readonly<Record<string, string>> = { slack: 'slack', pagerduty: 'pagerduty', jira: 'jira', email: 'smtp' };
 
 describe('component bundles', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-bundle-test-'));
@@ -41,7 +45,7 @@ describe('component bundles', () => {
 
   it.each(PLUGINS)('the %s bundle prints its sample config, which names its section', async (plugin) => {
     const { stdout } = await run(process.execPath, [...PLUGIN_NODE_FLAGS, bundle(plugin).main, 'configure'], { cwd: dir });
-    expect(stdout).toContain(`[${plugin}]`);
+    expect(stdout).toContain(`[${OWN_SECTION[plugin] ?? plugin}]`);
     expect(stdout).toContain('[gatehouse]');
   });
 
@@ -97,6 +101,42 @@ describe('component bundles', () => {
     } finally {
       await plugin.stop();
       await slack.stop();
+      await server.close();
+    }
+  });
+
+  it('the email bundle, started as the image starts it, emails a request over STARTTLS', async () => {
+    const server = await startTestServer();
+    const smtp = createFakeSmtp();
+    await smtp.start();
+    const emailDir = path.join(dir, 'email-run');
+    mkdirSync(emailDir, { recursive: true });
+    const caFile = path.join(emailDir, 'smtp-ca.pem');
+    writeFileSync(caFile, smtp.caPem);
+    const plugin = startPluginProcess({
+      main: bundle('email').main,
+      nodeArgs: PLUGIN_NODE_FLAGS,
+      args: [
+        'start',
+        '-c',
+        writeEmailPluginConfig({
+          dir: emailDir,
+          addr: server.addr,
+          identity: await server.identityFile('email-plugin', ['access-plugin']),
+          smtp: { port: smtp.port, caFile, username: SMTP_USER, password: SMTP_PASSWORD, starttls: 'mandatory' },
+        }),
+      ],
+    });
+    try {
+      await server.admin.applyRoles(SEED_ROLES_YAML);
+      const alice = await server.userClient('alice', ['sres']);
+      await plugin.waitForLog((l) => l.msg === 'plugin is ready', 20_000, 'plugin is ready');
+      const request = await alice.createAccessRequest({ roles: ['prodaccess'], reason: 'bundled' });
+      const mail = await smtp.waitFor(() => smtp.messages().find((m) => m.subject.includes(request.id)), 10_000, 'the email');
+      expect(mail).toMatchObject({ secure: true, contentType: 'multipart/alternative' });
+    } finally {
+      await plugin.stop();
+      await smtp.stop();
       await server.close();
     }
   });

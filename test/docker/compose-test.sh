@@ -10,10 +10,11 @@
 #  3. Checks that a missing or unknown PLUGIN fails the build with the clear message.
 #  4. Starts the whole stack (docker-compose.yml + docker/test/docker-compose.test.yml: test ports
 #     on 127.0.0.1) against the fakes of test/fakes/ run on the host (test/docker/run-fakes.ts:
-#     Slack 18090, PagerDuty 18091, Jira 18092), waits until every service is healthy (<= 60 s),
-#     checks no bridge network exists, creates an access request as alice with the CLI on the
-#     host, sees the Slack plugin post it (and the Jira plugin open an issue), approves it as
-#     admin, sees the Slack message updated.
+#     Slack 18090, PagerDuty 18091, Jira 18092, SMTP 18093 with STARTTLS on a test CA), waits
+#     until every service is healthy (<= 60 s), checks no bridge network exists, creates an
+#     access request as alice with the CLI on the host, sees the Slack plugin post it (the Jira
+#     plugin open an issue, the email plugin's message accepted by the SMTP server over TLS),
+#     approves it as admin, sees the Slack message updated and the approval emailed in the thread.
 #  5. Plain `docker run` without --init: node as PID 1 stops cleanly on SIGTERM.
 #  Always `docker-compose down -v` (trap). Prints the figures at the end.
 #
@@ -29,7 +30,9 @@ PROJECT=gatehouse-compose-test
 API_ADDR=127.0.0.1:13025
 FAKE_SLACK_PORT=18090
 FAKE_JIRA_PORT=18092
-TEST_PORTS=(13025 13026 13027 18081 18082 18083 "$FAKE_SLACK_PORT" 18091 "$FAKE_JIRA_PORT")
+FAKE_SMTP_PORT=18093
+FAKE_SMTP_VIEW_PORT=18094
+TEST_PORTS=(13025 13026 13027 18081 18082 18083 18084 "$FAKE_SLACK_PORT" 18091 "$FAKE_JIRA_PORT" "$FAKE_SMTP_PORT" "$FAKE_SMTP_VIEW_PORT")
 SIZE_LIMIT_MB=40
 HEALTHY_LIMIT_S=60
 SIGTERM_CONTAINER=gatehouse-compose-test-sigterm
@@ -42,6 +45,8 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-compose-test.XXXXXX")"
 FAKE_PID=""
 STACK_UP=0
 : > "$WORK/test.env" # isolates the test from a developer's .env
+# The fake SMTP server's CA (written by run-fakes.ts), mounted into the email plugin's container.
+export GATEHOUSE_TEST_SMTP_CA="$WORK/smtp-ca.pem"
 COMPOSE=(docker-compose -p "$PROJECT" --env-file "$WORK/test.env" -f docker-compose.yml -f docker/test/docker-compose.test.yml)
 
 cleanup() {
@@ -169,8 +174,8 @@ for port in "${TEST_PORTS[@]}"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then fail "127.0.0.1:$port is already in use; the test stack needs it"; fi
 done
 
-log "starting the fakes (Slack, PagerDuty, Jira) on the host"
-node test/docker/run-fakes.ts --record "$WORK/fakes.json" >"$WORK/fakes.log" 2>&1 &
+log "starting the fakes (Slack, PagerDuty, Jira, SMTP) on the host"
+node test/docker/run-fakes.ts --record "$WORK/fakes.json" --smtp-port "$FAKE_SMTP_PORT" --smtp-view-port "$FAKE_SMTP_VIEW_PORT" --smtp-ca "$GATEHOUSE_TEST_SMTP_CA" >"$WORK/fakes.log" 2>&1 &
 FAKE_PID=$!
 for _ in $(seq 100); do
   grep -q '^fakes: ready' "$WORK/fakes.log" && break
@@ -235,7 +240,7 @@ wait_for_fake() { # port what timeout-seconds strings...
     const poll = async () => {
       const list = await (await fetch(url)).json();
       const hit = list.find((m) => needles.every((n) => JSON.stringify(m).includes(n)));
-      if (hit) return console.log(hit.key !== undefined ? `${hit.key}: ${hit.summary}` : hit.text !== undefined ? `${hit.channel} ${hit.ts}: ${hit.text}` : JSON.stringify(hit).slice(0, 300));
+      if (hit) return console.log(hit.key !== undefined ? `${hit.key}: ${hit.summary}` : hit.messageId !== undefined ? `${hit.to} ${hit.messageId}: ${hit.subject}` : hit.text !== undefined ? `${hit.channel} ${hit.ts}: ${hit.text}` : JSON.stringify(hit).slice(0, 300));
       if (Date.now() > deadline) {
         console.error(`no ${what} containing ${needles.join(", ")} within ${timeout} s at ${url}; have: ${JSON.stringify(list).slice(0, 2000)}`);
         process.exit(1);
@@ -253,10 +258,21 @@ if grep -qx jira <<<"$SERVICES"; then
   ISSUE="$(wait_for_fake "$FAKE_JIRA_PORT" issues 30 "$REQUEST_ID")" || fail "the Jira plugin did not open an issue for the request"
   log "ok: Jira plugin opened an issue: $ISSUE"
 fi
+EMAIL_S=-
+if grep -qx email <<<"$SERVICES"; then
+  EMAILED="$(wait_for_fake "$FAKE_SMTP_VIEW_PORT" emails 30 "$REQUEST_ID" "$REASON" '"secure":true' '"to":["reviewers@example.com"]')" || fail "the email plugin did not email the request (over TLS) to reviewers@example.com"
+  EMAIL_S="$(secs $(($(now_ms) - t_post)))"
+  log "ok: email plugin's message accepted by the SMTP server over TLS: $EMAILED"
+fi
 
 gatehouse request review "$REQUEST_ID" --approve --reason "compose-test approval" --identity "$WORK/admin.pem" >&2
 UPDATED="$(wait_for_fake "$FAKE_SLACK_PORT" updates 30 "$REQUEST_ID" APPROVED)" || fail "the Slack plugin did not update the message after approval"
 log "ok: Slack message updated: $UPDATED"
+if grep -qx email <<<"$SERVICES"; then
+  # The approval is a reply in the request's thread: it refers to the first message.
+  REPLIED="$(wait_for_fake "$FAKE_SMTP_VIEW_PORT" emails 30 "$REQUEST_ID" "APPROVED" '"inReplyTo":"<gatehouse.')" || fail "the email plugin did not email the approval as a reply in the thread"
+  log "ok: approval emailed in the thread: $REPLIED"
+fi
 
 # The server's metrics listener (metrics_listen in docker/test/server.yaml) counted those calls.
 node -e '
@@ -303,6 +319,6 @@ log "ok: plain docker run (node as PID 1) stops on SIGTERM in ${STOP_S} s, exit 
   done
   echo "  target: <= +$SIZE_LIMIT_MB MB per image"
   echo "  docker-compose build (cached): $COMPOSE_BUILD_S s; up -d returned after $UP_CMD_S s; up -> all healthy: $HEALTHY_S s (target <= $HEALTHY_LIMIT_S s)"
-  echo "  request created -> posted to Slack: $POST_S s; docker-compose down -v: $DOWN_S s; plain docker stop: $STOP_S s"
+  echo "  request created -> posted to Slack: $POST_S s, -> emailed: $EMAIL_S s; docker-compose down -v: $DOWN_S s; plain docker stop: $STOP_S s"
   echo "compose-test: PASS"
 } >&2

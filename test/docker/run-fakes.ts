@@ -1,15 +1,19 @@
 /**
- * The faithful fakes of test/fakes/ (Slack, PagerDuty, Jira) as one process on the host, for
- * the docker-compose proof (test/docker/compose-test.sh): the plugins in their containers call
- * them over host networking.
+ * The faithful fakes of test/fakes/ (Slack, PagerDuty, Jira, SMTP) as one process on the host,
+ * for the docker-compose proof (test/docker/compose-test.sh): the plugins in their containers
+ * call them over host networking.
  *
- *   node test/docker/run-fakes.ts [--slack-port 18090] [--pagerduty-port 18091] [--jira-port 18092] [--record FILE]
+ *   node test/docker/run-fakes.ts [--slack-port 18090] [--pagerduty-port 18091] [--jira-port 18092]
+ *     [--smtp-port 18093] [--smtp-view-port 18094] [--smtp-ca FILE] [--record FILE]
  *
  * Each fake listens on a random port; a small pass-through proxy gives it the fixed port the
  * test configs (docker/test/<plugin>/plugin.toml) name. Each proxy also answers
  * `GET /_test/<what>` with what its fake holds: slack `messages`, `updates`; pagerduty
- * `incidents`; jira `issues`. `--record` writes all of it to a file after every call. Prints
- * `fakes: ready` when every proxy listens; stops on SIGTERM / SIGINT.
+ * `incidents`; jira `issues`. The SMTP server (STARTTLS on a test CA, AUTH) listens on its
+ * port itself; `GET http://127.0.0.1:<smtp-view-port>/_test/emails` lists what it accepted, and
+ * `--smtp-ca` writes the CA that signed its certificate (the email plugin's `ca_file`).
+ * `--record` writes all of it to a file after every call. Prints `fakes: ready` when every
+ * port listens; stops on SIGTERM / SIGINT.
  */
 import { writeFileSync } from 'node:fs';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -17,17 +21,23 @@ import { parseArgs } from 'node:util';
 import { createFakeJira } from '../fakes/fake-jira.ts';
 import { createFakePagerDuty } from '../fakes/fake-pagerduty.ts';
 import { createFakeSlack } from '../fakes/fake-slack.ts';
+import { createFakeSmtp } from '../fakes/fake-smtp.ts';
 
 /** Credentials the test configs and docker/test/docker-compose.test.yml use. */
 export const SLACK_TOKEN = 'xoxb-gatehouse-compose-test';
 export const PAGERDUTY_API_KEY = 'pd-gatehouse-compose-test';
 export const JIRA_API_TOKEN = 'jira-gatehouse-compose-test';
+export const SMTP_USER = 'gatehouse';
+export const SMTP_PASSWORD = 'smtp-gatehouse-compose-test';
 
 const { values } = parseArgs({
   options: {
     'slack-port': { type: 'string', default: '18090' },
     'pagerduty-port': { type: 'string', default: '18091' },
     'jira-port': { type: 'string', default: '18092' },
+    'smtp-port': { type: 'string', default: '18093' },
+    'smtp-view-port': { type: 'string', default: '18094' },
+    'smtp-ca': { type: 'string' },
     record: { type: 'string' },
   },
   strict: true,
@@ -55,6 +65,11 @@ const jira = createFakeJira({
   projects: [{ key: 'ACCESS', id: '10000', name: 'Access requests', issueTypes: ['Task'] }],
 });
 
+const smtp = createFakeSmtp({ users: { [SMTP_USER]: SMTP_PASSWORD } });
+/** What a test asserts on: the envelope, the threading headers and the text. */
+const emails = (): unknown[] =>
+  smtp.messages().map((m) => ({ to: m.envelope.to, subject: m.subject, messageId: m.messageId, inReplyTo: m.inReplyTo, secure: m.secure, text: m.text }));
+
 const slackUrl = (await slack.start()).url;
 const pagerdutyUrl = (await pagerduty.start()).url;
 const jiraUrl = (await jira.start()).url;
@@ -63,6 +78,7 @@ const snapshot = (): Record<string, unknown> => ({
   slack: { messages: slack.messages(), updates: slack.updates() },
   pagerduty: { incidents: pagerduty.incidents() },
   jira: { issues: jira.issues() },
+  smtp: { emails: emails() },
 });
 const record = (): void => {
   if (values.record !== undefined) writeFileSync(values.record, `${JSON.stringify(snapshot(), null, 2)}\n`);
@@ -99,6 +115,23 @@ async function startProxy(port: number, upstream: string, views: Record<string, 
   return proxy;
 }
 
+await smtp.start(Number(values['smtp-port']));
+if (values['smtp-ca'] !== undefined) writeFileSync(values['smtp-ca'], smtp.caPem, { mode: 0o644 });
+const smtpView = createServer((req: IncomingMessage, res: ServerResponse) => {
+  if (req.method !== 'GET' || req.url !== '/_test/emails') {
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end('GET /_test/emails\n');
+    return;
+  }
+  record();
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(emails()));
+});
+await new Promise<void>((resolve, reject) => {
+  smtpView.once('error', reject);
+  smtpView.listen(Number(values['smtp-view-port']), '127.0.0.1', () => resolve());
+});
+
 const proxies = [
   await startProxy(Number(values['slack-port']), slackUrl, { messages: () => slack.messages(), updates: () => slack.updates() }),
   await startProxy(Number(values['pagerduty-port']), pagerdutyUrl, { incidents: () => pagerduty.incidents() }),
@@ -106,15 +139,15 @@ const proxies = [
 ];
 record();
 process.stdout.write(
-  `fakes: ready: slack http://127.0.0.1:${values['slack-port']}/api/, pagerduty http://127.0.0.1:${values['pagerduty-port']}/api.pagerduty.com, jira http://127.0.0.1:${values['jira-port']}\n`,
+  `fakes: ready: slack http://127.0.0.1:${values['slack-port']}/api/, pagerduty http://127.0.0.1:${values['pagerduty-port']}/api.pagerduty.com, jira http://127.0.0.1:${values['jira-port']}, smtp 127.0.0.1:${values['smtp-port']} (emails: http://127.0.0.1:${values['smtp-view-port']}/_test/emails)\n`,
 );
 
 const stop = (): void => {
-  for (const proxy of proxies) {
+  for (const proxy of [...proxies, smtpView]) {
     proxy.close();
     proxy.closeAllConnections();
   }
-  Promise.all([slack.stop(), pagerduty.stop(), jira.stop()]).then(
+  Promise.all([slack.stop(), pagerduty.stop(), jira.stop(), smtp.stop()]).then(
     () => process.exit(0),
     () => process.exit(1),
   );

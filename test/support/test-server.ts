@@ -69,6 +69,17 @@ spec:
 /** The three roles of seed 003, verbatim. */
 export const SEED_ROLES_YAML = SEED_ROLES;
 
+/** A requester role (`two-approvals`) whose prodaccess requests need two approvals, so a first review leaves them pending. */
+export const TWO_APPROVALS_ROLE_YAML = `kind: role
+version: v4
+metadata: {name: two-approvals}
+spec:
+  allow:
+    request:
+      roles: ['prodaccess']
+      thresholds: [{approve: 2, deny: 1}]
+`;
+
 /** Starts a real server (real mTLS, real SQLite file) on 127.0.0.1 with ephemeral ports. */
 export async function startTestServer(options: StartTestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'gatehouse-test-'));

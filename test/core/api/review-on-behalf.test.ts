@@ -1,16 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatehouseClient } from '../../../core/client/gatehouse-client.ts';
-import { SEED_ROLES_YAML, startTestServer, type TestServer } from '../../support/test-server.ts';
-
-const THRESHOLD_2 = `kind: role
-version: v4
-metadata: {name: two-approvals}
-spec:
-  allow:
-    request:
-      roles: ['prodaccess']
-      thresholds: [{approve: 2, deny: 1}]
-`;
+import { SEED_ROLES_YAML, startTestServer, TWO_APPROVALS_ROLE_YAML, type TestServer } from '../../support/test-server.ts';
 
 describe('reviews submitted on behalf of a named person', () => {
   let t: TestServer;
@@ -21,7 +11,7 @@ describe('reviews submitted on behalf of a named person', () => {
   beforeAll(async () => {
     t = await startTestServer();
     await t.admin.applyRoles(SEED_ROLES_YAML, 'roles.yaml');
-    await t.admin.applyRoles(THRESHOLD_2, 'two.yaml');
+    await t.admin.applyRoles(TWO_APPROVALS_ROLE_YAML, 'two.yaml');
     jira = await t.userClient('jira-plugin', ['access-plugin', 'access-plugin-delegate']);
     slack = await t.userClient('slack-plugin', ['access-plugin']);
     alice = await t.userClient('alice', ['sres']);
