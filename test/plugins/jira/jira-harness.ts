@@ -6,7 +6,7 @@ import type { GatehouseClient } from '../../../core/client/gatehouse-client.ts';
 import type { AccessRequest__Output } from '../../../proto/gen/gatehouse/v1/AccessRequest.ts';
 import { createFakeJira, type FakeJira, type FakeJiraCommentSnapshot, type FakeJiraIssueSnapshot } from '../../fakes/fake-jira.ts';
 import { startPluginProcess, type PluginProcess } from '../../support/plugin-process.ts';
-import { SEED_ROLES_YAML, startTestServer, type TestServer } from '../../support/test-server.ts';
+import { SEED_ROLES_YAML, startTestServer, TWO_APPROVALS_ROLE_YAML, type TestServer } from '../../support/test-server.ts';
 
 export const PROJECT = 'ACC';
 export const WEBHOOK_SECRET = 'whsec-gatehouse-test';
@@ -19,16 +19,6 @@ export const CAROL = { accountId: 'carol-0001', emailAddress: 'carol@example.com
 /** Hides her email: only [jira.user_mapping] can map her (to the Gatehouse user "dave"). */
 export const DAVE = { accountId: 'dave-0001', emailAddress: 'dave.private@example.com', displayName: 'Dave Hidden', hideEmail: true };
 export const EVE = { accountId: 'eve-0001', emailAddress: 'eve@elsewhere.example', displayName: 'Eve Stranger' };
-
-const TWO_APPROVALS = `kind: role
-version: v4
-metadata: {name: two-approvals}
-spec:
-  allow:
-    request:
-      roles: ['prodaccess']
-      thresholds: [{approve: 2, deny: 1}]
-`;
 
 export interface JiraHarness {
   server: TestServer;
@@ -100,7 +90,7 @@ export async function startJiraHarness(options: JiraHarnessOptions = {}): Promis
   const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-jira-'));
   const server = await startTestServer();
   await server.admin.applyRoles(SEED_ROLES_YAML);
-  await server.admin.applyRoles(TWO_APPROVALS);
+  await server.admin.applyRoles(TWO_APPROVALS_ROLE_YAML);
   const alice = await server.userClient('alice', ['sres'], { traits: { email: ['alice@example.com'] } });
   const bob = await server.userClient('bob', ['access-reviewer'], { traits: { email: ['Bob@Example.com'] } });
   const frank = await server.userClient('frank', ['two-approvals']);
