@@ -1,7 +1,6 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser as PlaywrightBrowser, type BrowserContext } from 'playwright-core';
 
 /** Debian's Chromium (`apt-get install chromium`, done by ./dev setup). */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -17,30 +16,29 @@ export function chromiumAvailable(ci: boolean): boolean {
 export const SCREENSHOT_DIR = path.resolve('test-artifacts', 'web');
 
 export interface Browser {
-  context: BrowserContext;
+  /** A new, empty context (its own cookies): one per person in a test. */
+  newContext(options?: { colorScheme?: 'light' | 'dark'; width?: number }): Promise<BrowserContext>;
   close(): Promise<void>;
 }
 
+/** The flags every browser test launches Chromium with: nothing leaves the machine. */
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
 /**
- * One headless Chromium with a fresh profile, for one test file. No network beyond loopback is
- * wanted: background networking, updates and sync are off, and tests only open 127.0.0.1. The
- * cluster CA is private, so its certificate errors are ignored (as a browser would after the
- * CA is installed).
+ * One headless Chromium for one test file (Playwright gives each launch a fresh temporary
+ * --user-data-dir and removes it on close). Tests only open 127.0.0.1. The cluster CA is
+ * private, so its certificate errors are ignored, as a browser would after the CA is installed.
  */
 export async function launchBrowser(): Promise<Browser> {
-  const profile = mkdtempSync(path.join(tmpdir(), 'gatehouse-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    ignoreHTTPSErrors: true,
-    viewport: { width: 1200, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser: PlaywrightBrowser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   return {
-    context,
-    close: async () => {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
+    newContext: (options = {}) =>
+      browser.newContext({
+        ignoreHTTPSErrors: true,
+        viewport: { width: options.width ?? 1200, height: 900 },
+        colorScheme: options.colorScheme ?? 'light',
+        timezoneId: 'Europe/Berlin',
+      }),
+    close: () => browser.close(),
   };
 }
