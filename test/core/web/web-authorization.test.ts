@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatehouseClient } from '../../../core/client/gatehouse-client.ts';
+import { renderIncidentDetails } from '../../../plugins/pagerduty/pagerduty-message.ts';
 import { openSse } from '../../support/sse-reader.ts';
 import { SEED_ROLES_YAML, startTestServer, type TestServer } from '../../support/test-server.ts';
 import { WebClient } from '../../support/web-client.ts';
@@ -48,6 +49,16 @@ describe('web console: authorization of every route', () => {
     expect((await w('admin2').get(`/web/requests/${id}`)).status).toBe(200);
     expect((await w('bob').get('/web/requests/0190a6f8-0000-7000-8000-000000000000')).status).toBe(404);
     expect((await w('bob').get('/web/requests/not-a-request')).status).toBe(400);
+  });
+
+  it('opens from the link the plugins build from web_console_url', async () => {
+    const request = await alice.getAccessRequest(id);
+    const text = renderIncidentDetails(request, `https://${t.server.webAddr}`);
+    const link = new URL(/(https:\/\/\S+\/web\/requests\/\S+)/.exec(text)?.[1] ?? '');
+    expect(link.host).toBe(t.server.webAddr);
+    const page = await w('bob').get(link.pathname);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain(`<code>${id}</code>`);
   });
 
   it('lists only what each may see, pending reviews first', async () => {
