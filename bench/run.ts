@@ -33,6 +33,7 @@ await section('slack', './slack-bench.ts', 'runSlackBench');
 await section('pagerduty', './pagerduty-bench.ts', 'runPagerDutyBench');
 await section('jira', './jira-bench.ts', 'runJiraBench');
 await section('email', './email-bench.ts', 'runEmailBench');
+await section('web', './web-bench.ts', 'runWebBench');
 console.log('\n== summary (JSON) ==');
 console.log(JSON.stringify(results, null, 2));
 process.exit(0);

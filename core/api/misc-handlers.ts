@@ -1,7 +1,7 @@
 import type { AccessServiceHandlers } from '../../proto/gen/gatehouse/v1/AccessService.ts';
 import type { ApiDeps } from './api-deps.ts';
 import type { Caller } from './authenticate.ts';
-import { requireAllowed } from './authorize.ts';
+import { createAccessRequests, type AccessRequests } from './access-requests.ts';
 import { toProtoAuditEvent } from './convert.ts';
 import { unary, type RpcRuntime } from './rpc.ts';
 import { optionalName, requireMillis, requirePageSize, requireRequestId, requireString } from './validate-field.ts';
@@ -11,7 +11,7 @@ type Handlers = Pick<AccessServiceHandlers, 'Ping' | 'SearchAuditEvents'>;
 /** Features a client may rely on; plugins check them with Ping. */
 export const SERVER_FEATURES = ['resumable_watch', 'plugin_data_cas', 'review_on_behalf', 'request_revocation'];
 
-export function createMiscHandlers(deps: ApiDeps, rt: RpcRuntime): Handlers {
+export function createMiscHandlers(deps: ApiDeps, rt: RpcRuntime, requests: AccessRequests = createAccessRequests(deps)): Handlers {
   async function ping(_req: unknown, caller: Caller) {
     return {
       clusterName: deps.clusterName,
@@ -24,7 +24,6 @@ export function createMiscHandlers(deps: ApiDeps, rt: RpcRuntime): Handlers {
   }
 
   async function searchAudit(req: Parameters<Handlers['SearchAuditEvents']>[0]['request'], caller: Caller) {
-    requireAllowed(caller, 'audit_event', 'list');
     const type = requireString('type', req.type ?? '', 128);
     const requestId = req.requestId ? requireRequestId('request_id', req.requestId) : '';
     const actor = optionalName('actor', req.actor);
@@ -32,7 +31,7 @@ export function createMiscHandlers(deps: ApiDeps, rt: RpcRuntime): Handlers {
     const untilMs = requireMillis('until_ms', req.untilMs);
     const pageSize = requirePageSize('page_size', req.pageSize, 100, 1000);
     const pageToken = requireString('page_token', req.pageToken ?? '', 512);
-    const page = await deps.store.searchAudit({
+    const page = await requests.searchAudit(caller, {
       pageSize,
       ...(type ? { type } : {}),
       ...(requestId ? { requestId } : {}),

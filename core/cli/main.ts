@@ -12,6 +12,7 @@ import { runRequestCommand } from './request-command.ts';
 import { runRolesCommand } from './roles-command.ts';
 import { runServerCommand } from './server-command.ts';
 import { runUsersCommand } from './users-command.ts';
+import { runWebCommand } from './web-command.ts';
 
 const USAGE = `gatehouse: just-in-time access requests
 
@@ -32,6 +33,7 @@ Administration:
 Session:
   login                   redeem an invite: gatehouse login --addr HOST:PORT --token TOKEN
   status                  who am I, and is the server reachable
+  web login               a one-time link that signs you in to the web console
 
 ${GLOBAL_HELP}
 
@@ -54,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
     cwd: process.cwd(),
     addr: process.env.GATEHOUSE_ADDR,
     identity: process.env.GATEHOUSE_IDENTITY,
+    web: process.env.GATEHOUSE_WEB,
   };
   const [command, ...rest] = hoistGlobalFlags(argv);
   switch (command) {
@@ -80,6 +83,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'audit':
       await runAuditCommand(rest, env);
+      return 0;
+    case 'web':
+      await runWebCommand(rest, env);
       return 0;
     case 'status':
     case 'ping':

@@ -48,6 +48,8 @@ export interface CliEnv {
   cwd: string;
   addr: string | undefined;
   identity: string | undefined;
+  /** GATEHOUSE_WEB: the web console's URL (`gatehouse web login`). */
+  web?: string | undefined;
 }
 
 export interface GlobalOptions {

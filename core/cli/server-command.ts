@@ -9,12 +9,14 @@ import type { CliEnv } from './parse-command.ts';
 import { parseArgs } from 'node:util';
 
 const USAGE = `Usage: gatehouse server start [--data-dir DIR] [--listen HOST:PORT] [--enroll-listen HOST:PORT]
-                              [--metrics-listen HOST:PORT] [--config FILE] [--storage URL] [--log-level LEVEL]
+                              [--metrics-listen HOST:PORT] [--web-listen HOST:PORT] [--config FILE]
+                              [--storage URL] [--log-level LEVEL]
 
 Starts the access-request server. Defaults: data in ./data (CA, SQLite file, admin identity),
 API on 127.0.0.1:3025 (mutual TLS), invite redemption on the next port.
 --storage: sqlite:PATH (default) or postgres://USER@HOST:PORT/DB for several replicas.
---metrics-listen: serve Prometheus /metrics and /healthz over plain HTTP there (off by default).`;
+--metrics-listen: serve Prometheus /metrics and /healthz over plain HTTP there (off by default).
+--web-listen: serve the web console over HTTPS there (off by default; sign in with gatehouse web login).`;
 
 export async function runServerCommand(argv: string[], env: CliEnv): Promise<void> {
   const [sub, ...rest] = argv;
@@ -34,6 +36,7 @@ export async function runServerCommand(argv: string[], env: CliEnv): Promise<voi
         listen: { type: 'string' },
         'enroll-listen': { type: 'string' },
         'metrics-listen': { type: 'string' },
+        'web-listen': { type: 'string' },
         config: { type: 'string', short: 'c' },
         storage: { type: 'string' },
         'log-level': { type: 'string' },
@@ -54,6 +57,7 @@ export async function runServerCommand(argv: string[], env: CliEnv): Promise<voi
     ...(values.listen ? { listen: values.listen } : {}),
     ...(values['enroll-listen'] ? { enrollListen: values['enroll-listen'] } : {}),
     ...(values['metrics-listen'] ? { metricsListen: values['metrics-listen'] } : {}),
+    ...(values['web-listen'] ? { webListen: values['web-listen'] } : {}),
     ...(values.storage ? { storage: values.storage } : {}),
     ...(values['log-level'] ? { logLevel: values['log-level'] } : {}),
   });

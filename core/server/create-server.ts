@@ -8,6 +8,7 @@ import { createIdentityCache } from '../auth/cert-identity.ts';
 import { issueClientCert } from '../auth/issue-client-cert.ts';
 import { issueServerCert } from '../auth/issue-server-cert.ts';
 import { parseCsr } from '../auth/csr.ts';
+import { createAccessRequests } from '../api/access-requests.ts';
 import { createAuthenticator } from '../api/authenticate.ts';
 import type { ApiDeps } from '../api/api-deps.ts';
 import { createCertHandlers, createEnrollHandlers } from '../api/cert-handlers.ts';
@@ -23,6 +24,7 @@ import { WatchGuard } from '../api/watch-guard.ts';
 import { createWatchHandler } from '../api/watch-handler.ts';
 import type { AppError } from '../domain/app-error.ts';
 import { createStore } from '../store/create-store.ts';
+import { startWebConsole } from '../web/web-server.ts';
 import type { Store } from '../store/store.ts';
 import { bootstrapIdentities } from './bootstrap.ts';
 import { EventHub } from './event-hub.ts';
@@ -42,6 +44,8 @@ export interface RunningServer {
   enrollAddr: string;
   /** `host:port` of /metrics and /healthz; "" when off (config `metrics_listen`). */
   metricsAddr: string;
+  /** `host:port` of the web console (HTTPS); "" when off (config `web_listen`). */
+  webAddr: string;
   adminIdentityPath: string;
   caPem: string;
   store: Store;
@@ -100,7 +104,8 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
 
   try {
     const ca = await loadOrCreateClusterCA(config.dataDir, config.clusterName);
-    const hosts = [...new Set([hostOf(config.listen), hostOf(config.enrollListen), ...config.publicAddrs])];
+    const listeners = [config.listen, config.enrollListen, ...(config.web.listen ? [config.web.listen] : [])];
+    const hosts = [...new Set([...listeners.map(hostOf), ...config.publicAddrs])];
     const serverCert = await issueServerCert(ca, { hosts, ttlMs: 365 * 24 * 3600_000 });
 
     const proto = loadGatehouseProto();
@@ -173,12 +178,14 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
       'grpc.http2.min_ping_interval_without_data_ms': 10_000,
       'grpc.max_receive_message_length': 4 * 1024 * 1024,
     });
+    // One authorized implementation for the gRPC API and the web console.
+    const requests = createAccessRequests(deps);
     server.addService(serviceDefinition, {
-      ...createRequestHandlers(deps, rt),
+      ...createRequestHandlers(deps, rt, requests),
       ...createPluginDataHandlers(deps, rt),
       ...createUserRoleHandlers(deps, rt),
       ...createCertHandlers(deps, rt),
-      ...createMiscHandlers(deps, rt),
+      ...createMiscHandlers(deps, rt, requests),
       WatchEvents: createWatchHandler(deps, rt, encodeEvent, guard),
     } as grpc.UntypedServiceImplementation);
     const ca_ = Buffer.from(ca.certPem);
@@ -215,15 +222,34 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
       metricsAddr = joinHostPort(hostOf(config.metricsListen), listener.port);
     }
 
+    let webAddr = '';
+    if (config.web.listen) {
+      const web = await startWebConsole({
+        config: config.web,
+        serverCert,
+        caPems: [ca.certPem],
+        requests,
+        hub,
+        resolve: auth.resolve,
+        parseIdentity: (der) => identities.get(der),
+        allRoles: () => roles.all(),
+        log,
+        now,
+      });
+      stops.push(() => web.stop());
+      webAddr = web.addr;
+    }
+
     // Open watch streams end when the server shuts down; stop() closes them first (children first).
     const addr = joinHostPort(hostOf(config.listen), port);
     const enrollAddr = `${hostOf(config.enrollListen)}:${enrollPort}`;
-    log.info({ addr, enrollAddr, ...(metricsAddr ? { metricsAddr } : {}), storage: config.storage.startsWith('postgres') ? 'postgres' : config.storage, cluster: config.clusterName }, 'gatehouse server listening');
+    log.info({ addr, enrollAddr, ...(metricsAddr ? { metricsAddr } : {}), ...(webAddr ? { webAddr } : {}), storage: config.storage.startsWith('postgres') ? 'postgres' : config.storage, cluster: config.clusterName }, 'gatehouse server listening');
     let stopped: Promise<void> | undefined;
     return {
       addr,
       enrollAddr,
       metricsAddr,
+      webAddr,
       adminIdentityPath: config.adminIdentityPath,
       caPem: ca.certPem,
       store,

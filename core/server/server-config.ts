@@ -25,6 +25,20 @@ const fileSchema = z
     enroll_listen: hostPort.optional(),
     /** Prometheus `/metrics` and `/healthz` over plain HTTP; off when unset. */
     metrics_listen: hostPort.optional(),
+    /** The web console over HTTPS (core/web); off when unset. */
+    web_listen: hostPort.optional(),
+    web: z
+      .object({
+        /** The address browsers use, e.g. https://gatehouse.example.com; default: the address the CLI reached. */
+        public_url: z.string().regex(/^https:\/\/[^/?#\s]+$/, 'expected https://HOST[:PORT] without a path').optional(),
+        /** A certificate and key (PEM files) for a public name; default: the server's own certificate. */
+        cert_file: z.string().min(1).optional(),
+        key_file: z.string().min(1).optional(),
+        /** A session ends after this long without a request. @default 30m */
+        session_idle: duration.optional(),
+      })
+      .strict()
+      .optional(),
     /** `sqlite:PATH` (default `sqlite:<data_dir>/gatehouse.db`) or `postgres://…`. */
     storage: z.string().min(1).optional(),
     /** Extra DNS names / IPs for the server certificate. */
@@ -79,6 +93,7 @@ export interface ServerConfig {
   enrollListen: string;
   /** "" when the metrics listener is off. */
   metricsListen: string;
+  web: WebConfig;
   storage: string;
   publicAddrs: string[];
   logLevel: string;
@@ -96,12 +111,25 @@ export interface ServerConfig {
   adminIdentityPath: string;
 }
 
+/** The web console's settings (config keys `web_listen` and `web`). */
+export interface WebConfig {
+  /** `host:port` of the console's HTTPS listener; "" when off. */
+  listen: string;
+  /** `https://host[:port]` for links; "" = the Host the CLI reached. */
+  publicUrl: string;
+  /** "" = the server's own certificate (then both are ""). */
+  certFile: string;
+  keyFile: string;
+  sessionIdleMs: number;
+}
+
 export interface ServerOptions {
   configFile?: string;
   dataDir?: string;
   listen?: string;
   enrollListen?: string;
   metricsListen?: string;
+  webListen?: string;
   storage?: string;
   logLevel?: string;
 }
@@ -141,6 +169,14 @@ export function loadServerConfig(options: ServerOptions): ServerConfig {
   if (metricsListen !== '' && !hostPort.safeParse(metricsListen).success) {
     throw new AppError('invalid_argument', `--metrics-listen: expected HOST:PORT, got ${JSON.stringify(metricsListen)}`);
   }
+  const webListen = options.webListen ?? file.web_listen ?? '';
+  if (webListen !== '' && !hostPort.safeParse(webListen).success) {
+    throw new AppError('invalid_argument', `--web-listen: expected HOST:PORT, got ${JSON.stringify(webListen)}`);
+  }
+  const web = file.web ?? {};
+  if ((web.cert_file === undefined) !== (web.key_file === undefined)) {
+    throw new AppError('invalid_argument', `${options.configFile ?? 'config'}: web: cert_file and key_file go together`);
+  }
   const l = file.limits ?? {};
   return {
     clusterName: file.cluster_name ?? 'gatehouse',
@@ -148,6 +184,13 @@ export function loadServerConfig(options: ServerOptions): ServerConfig {
     listen,
     enrollListen,
     metricsListen,
+    web: {
+      listen: webListen,
+      publicUrl: web.public_url ?? '',
+      certFile: web.cert_file ?? '',
+      keyFile: web.key_file ?? '',
+      sessionIdleMs: web.session_idle ?? 30 * 60_000,
+    },
     storage: options.storage ?? file.storage ?? `sqlite:${path.join(dataDir, 'gatehouse.db')}`,
     publicAddrs: file.public_addrs ?? [],
     logLevel: options.logLevel ?? file.log?.level ?? 'info',

@@ -41,7 +41,7 @@ export function requestConditions<L>(
   const conditions: string[] = [];
   const params: (string | number | L)[] = [];
   if (after !== undefined) {
-    conditions.push('id > ?');
+    conditions.push(query.newestFirst === true ? 'id < ?' : 'id > ?');
     params.push(after);
   }
   // Empty lists mean "no filter", like unset repeated fields in the API.
@@ -68,7 +68,7 @@ export function auditConditions(query: AuditQuery, after: number | undefined): S
   const conditions: string[] = [];
   const params: (string | number)[] = [];
   const filters: [string, string | number | undefined][] = [
-    ['id > ?', after],
+    [query.newestFirst === true ? 'id < ?' : 'id > ?', after],
     ['type = ?', query.type],
     ['request_id = ?', query.requestId],
     ['actor = ?', query.actor],
@@ -81,6 +81,11 @@ export function auditConditions(query: AuditQuery, after: number | undefined): S
     params.push(value);
   }
   return { where: whereClause(conditions), params };
+}
+
+/** The ORDER BY of a listing: by id, newest first when asked. */
+export function idOrder(query: { newestFirst?: boolean }): string {
+  return query.newestFirst === true ? 'ORDER BY id DESC' : 'ORDER BY id';
 }
 
 function whereClause(conditions: readonly string[]): string {

@@ -27,7 +27,7 @@ export interface Store {
   /** Stores a new request (revision 1). `already_exists` if the id is taken. */
   createRequest(request: AccessRequest, audit: AuditDraft): Promise<Committed<AccessRequest>>;
   getRequest(id: string): Promise<AccessRequest | undefined>;
-  /** Ordered by id ascending (ids are UUIDv7, so creation order). */
+  /** Ordered by id ascending (ids are UUIDv7, so creation order), or descending with `newestFirst`. */
   listRequests(query: RequestQuery): Promise<Page<AccessRequest>>;
   /**
    * Read-modify-write under a lock/transaction: `change` receives the current request and
@@ -99,6 +99,7 @@ export interface Store {
   // ---- audit ----
   /** Records an audit event that goes with no other change (e.g. cert.create, user.login). */
   appendAudit(audit: AuditDraft): Promise<AuditEvent>;
+  /** Ordered by id ascending, or descending with `newestFirst`. */
   searchAudit(query: AuditQuery): Promise<Page<AuditEvent>>;
 
   // ---- lifecycle ----
@@ -139,6 +140,11 @@ export interface RequestQuery {
   expiringBeforeMs?: number;
   /** Only requests created at or after this time (a range of their UUIDv7 ids). */
   createdSinceMs?: number;
+  /**
+   * Newest first (id descending) instead of oldest first; a page token continues in the order
+   * of the query that made it. The web console lists this way.
+   */
+  newestFirst?: boolean;
   /** 1..1000 */
   pageSize: number;
   pageToken?: string;
@@ -150,6 +156,8 @@ export interface AuditQuery {
   actor?: string;
   sinceMs?: number;
   untilMs?: number;
+  /** Newest first (id descending) instead of oldest first. */
+  newestFirst?: boolean;
   pageSize: number;
   pageToken?: string;
 }

@@ -3,7 +3,7 @@ import type { AccessRequest, AuditDraft, AuditEvent, PluginData, Role, StoredEve
 import { AppendListeners } from '../append-listeners.ts';
 import { checkPageSize, decodeIntegerPageToken, decodeStringPageToken, toPage } from '../page-token.ts';
 import { applyPluginDataChange } from '../plugin-data-change.ts';
-import { auditConditions, expiringByState, requestConditions } from '../query-filters.ts';
+import { auditConditions, expiringByState, idOrder, requestConditions } from '../query-filters.ts';
 import { silentLog } from '../store-log.ts';
 import type { StoreLog } from '../store-log.ts';
 import type { AuditQuery, Committed, Invite, Page, RequestChange, RequestQuery, Store, StoreObserver } from '../store.ts';
@@ -139,7 +139,7 @@ class PostgresStore implements Store {
       inList: (column, values) => ({ sql: `${column} = ANY(?::text[])`, param: [...values] }),
       expiring: expiringByState,
     });
-    const rows = await this.#read(`SELECT json FROM requests ${where} ORDER BY id LIMIT ?`, [...params, query.pageSize + 1]);
+    const rows = await this.#read(`SELECT json FROM requests ${where} ${idOrder(query)} LIMIT ?`, [...params, query.pageSize + 1]);
     return toPage(rows.map(parseRequestRow), query.pageSize, (r) => r.id);
   }
 
@@ -323,7 +323,7 @@ class PostgresStore implements Store {
   async searchAudit(query: AuditQuery): Promise<Page<AuditEvent>> {
     checkPageSize(query.pageSize);
     const { where, params } = auditConditions(query, decodeIntegerPageToken(query.pageToken));
-    const sql = `SELECT id, time_ms, type, actor, request_id, json FROM audit ${where} ORDER BY id LIMIT ?`;
+    const sql = `SELECT id, time_ms, type, actor, request_id, json FROM audit ${where} ${idOrder(query)} LIMIT ?`;
     const rows = await this.#read(sql, [...params, query.pageSize + 1]);
     return toPage(rows.map(parseAuditRow), query.pageSize, (e) => e.id);
   }

@@ -4,7 +4,7 @@ import { AppendListeners } from '../append-listeners.ts';
 import { checkPageSize, decodeIntegerPageToken, decodeStringPageToken, toPage } from '../page-token.ts';
 import { ParsedRowCache } from '../parsed-row-cache.ts';
 import { applyPluginDataChange } from '../plugin-data-change.ts';
-import { auditConditions, requestConditions, type ExpiringCondition } from '../query-filters.ts';
+import { auditConditions, idOrder, requestConditions, type ExpiringCondition } from '../query-filters.ts';
 import { readRow } from '../row-reader.ts';
 import { silentLog } from '../store-log.ts';
 import type { StoreLog } from '../store-log.ts';
@@ -129,7 +129,7 @@ class SqliteStore implements Store {
       inList: (column, values) => ({ sql: `${column} IN (SELECT value FROM json_each(?))`, param: JSON.stringify(values) }),
       expiring: sqliteExpiring,
     });
-    const rows = this.#db.all(`SELECT json FROM requests ${where} ORDER BY id LIMIT ?`, ...params, query.pageSize + 1);
+    const rows = this.#db.all(`SELECT json FROM requests ${where} ${idOrder(query)} LIMIT ?`, ...params, query.pageSize + 1);
     return this.#commits.afterDurable(toPage(rows.map(parseRequestRow), query.pageSize, (r) => r.id));
   }
 
@@ -339,7 +339,7 @@ class SqliteStore implements Store {
   async searchAudit(query: AuditQuery): Promise<Page<AuditEvent>> {
     checkPageSize(query.pageSize);
     const { where, params } = auditConditions(query, decodeIntegerPageToken(query.pageToken));
-    const sql = `SELECT id, time_ms, type, actor, request_id, json FROM audit ${where} ORDER BY id LIMIT ?`;
+    const sql = `SELECT id, time_ms, type, actor, request_id, json FROM audit ${where} ${idOrder(query)} LIMIT ?`;
     const rows = this.#db.all(sql, ...params, query.pageSize + 1);
     return this.#commits.afterDurable(toPage(rows.map(parseAuditRow), query.pageSize, (e) => e.id));
   }

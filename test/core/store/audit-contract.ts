@@ -40,6 +40,13 @@ export function describeAuditContract(ctx: StoreContractContext): void {
         pageToken = page.nextPageToken;
       } while (pageToken !== '');
       expect(seen).toEqual([0, 2, 4, 6, 8].map((i) => entries[i]?.id));
+      const newest: number[] = [];
+      do {
+        const page = await ctx.store.searchAudit({ pageSize: 2, pageToken, actor: 'bob', newestFirst: true });
+        newest.push(...page.items.map((e) => e.id));
+        pageToken = page.nextPageToken;
+      } while (pageToken !== '');
+      expect(newest).toEqual([8, 7, 5, 4, 2, 1].map((i) => entries[i]?.id));
       await expectAppError(ctx.store.searchAudit({ pageSize: 0 }), 'invalid_argument');
       await expectAppError(ctx.store.searchAudit({ pageSize: 5, pageToken: Buffer.from('{"k":"x"}').toString('base64url') }), 'invalid_argument');
     });

@@ -55,6 +55,22 @@ export function describeRequestContract(ctx: StoreContractContext): void {
       expect(await ctx.store.listRequests({ pageSize: 10, ids: ['nope'] })).toEqual({ items: [], nextPageToken: '' });
     });
 
+    it('lists newest first when asked, paging backwards with filters kept', async () => {
+      for (const n of [3, 1, 5, 2, 4]) await create(n, { state: n % 2 === 0 ? 'APPROVED' : 'PENDING' });
+      const seen: string[] = [];
+      let pageToken = '';
+      do {
+        const page = await ctx.store.listRequests({ pageSize: 2, pageToken, newestFirst: true });
+        seen.push(...page.items.map((r) => r.id));
+        pageToken = page.nextPageToken;
+      } while (pageToken !== '');
+      expect(seen).toEqual([5, 4, 3, 2, 1].map(requestId));
+      const pending = await ctx.store.listRequests({ pageSize: 1, states: ['PENDING'], newestFirst: true });
+      expect(pending.items.map((r) => r.id)).toEqual([requestId(5)]);
+      const next = await ctx.store.listRequests({ pageSize: 5, states: ['PENDING'], newestFirst: true, pageToken: pending.nextPageToken });
+      expect(next.items.map((r) => r.id)).toEqual([3, 1].map(requestId));
+    });
+
     it('filters by states, users and ids (empty lists mean no filter)', async () => {
       await create(1, { state: 'PENDING', user: 'alice' });
       await create(2, { state: 'APPROVED', user: 'bob' });
