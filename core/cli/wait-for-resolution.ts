@@ -7,8 +7,16 @@ import { EXIT, type ExitCode } from './exit-codes.ts';
 export type Resolution = { kind: 'resolved'; request: AccessRequest__Output } | { kind: 'deleted' };
 
 /**
- * Waits until the request leaves PENDING: watches the user's requests, re-reading once after
- * INIT to close the race between the create and the watch.
+ * How often the waiting CLI reads the request itself. A watch of one's own requests does not
+ * carry deletions (a DELETE event names no user to filter on), so a deleted request is
+ * noticed by this read.
+ */
+const RECHECK_MS = 3000;
+
+/**
+ * Waits until the request leaves PENDING or is deleted: watches the user's requests,
+ * re-reading after INIT (to close the race between the create and the watch) and every few
+ * seconds (for a deletion, which the watch does not tell).
  */
 export async function waitForResolution(client: GatehouseClient, id: string, user: string): Promise<Resolution> {
   const stream = client.watchEvents({ kinds: ['access_request'], user });
@@ -21,22 +29,36 @@ export async function waitForResolution(client: GatehouseClient, id: string, use
       throw err;
     }
   };
-  try {
+  const watched = (async (): Promise<Resolution> => {
     for await (const event of stream as AsyncIterable<{ type: string; request?: AccessRequest__Output | null }>) {
       if (event.type === 'INIT') {
         const now = await read();
         if (now) return now;
-        continue;
-      }
-      if (event.request?.id === id && event.request.state !== 'PENDING') return { kind: 'resolved', request: event.request };
-      if (event.type === 'DELETE') {
-        const now = await read();
-        if (now) return now;
+      } else if (event.request?.id === id && event.request.state !== 'PENDING') {
+        return { kind: 'resolved', request: event.request };
       }
     }
     throw new GatehouseError('UNAVAILABLE', 'the server closed the event stream while waiting');
+  })();
+  let timer: NodeJS.Timeout | undefined;
+  let done = false;
+  const polled = new Promise<Resolution>((resolve, reject) => {
+    const tick = (): void => {
+      read().then((now) => {
+        if (now) resolve(now);
+        else if (!done) timer = setTimeout(tick, RECHECK_MS);
+      }, reject);
+    };
+    timer = setTimeout(tick, RECHECK_MS);
+  });
+  try {
+    return await Promise.race([watched, polled]);
   } finally {
+    done = true;
+    clearTimeout(timer);
     stream.cancel();
+    // The loser settles later (the cancelled stream, or a read in flight); nobody needs it.
+    void Promise.allSettled([watched, polled]);
   }
 }
 
