@@ -16,7 +16,7 @@ interface Result {
   stderr: string;
 }
 
-describe('gatehouse CLI against a real server', () => {
+describe('gatehouse CLI against a real server', { timeout: 120_000 }, () => {
   let t: TestServer;
   let home: string;
   let rolesFile: string;
@@ -26,7 +26,7 @@ describe('gatehouse CLI against a real server', () => {
       const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
         env: { PATH: process.env.PATH ?? '', HOME: home, ...env },
         cwd: home,
-        timeout: 30_000,
+        timeout: 90_000,
       });
       return { code: 0, stdout, stderr };
     } catch (err) {
