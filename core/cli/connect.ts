@@ -1,67 +1,62 @@
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { readIdentityFile } from '../auth/identity-file.ts';
 import { GatehouseClient } from '../client/gatehouse-client.ts';
-import { UsageError } from './cli-error.ts';
-import type { CliEnv, GlobalOptions } from './parse-command.ts';
+import { CliError } from './cli-error.ts';
+import type { GlobalOptions } from './command-spec.ts';
+import { explainCallError, renewHint, type CallContext } from './explain-error.ts';
+import { clusterOfCa } from './diagnose-connection.ts';
+import { readClusterAddr, readConfig } from './profiles.ts';
+import { dataDirAdminIdentity, resolveIdentity } from './resolve-identity.ts';
+import { DEFAULT_ADDR, parseServerAddr, type ServerAddr } from './server-addr.ts';
 
-export const DEFAULT_ADDR = '127.0.0.1:3025';
-
-/** `~/.gatehouse`, where `gatehouse login` keeps the identity and the server address. */
-export function profileDir(env: CliEnv): string {
-  return path.join(env.home, '.gatehouse');
+/** The server address and where it came from: --addr, GATEHOUSE_ADDR, the one stored at login for the identity's cluster, an earlier version's login, the default. */
+export function resolveAddr(globals: GlobalOptions, profileAddr?: string): { addr: ServerAddr; source: string } {
+  if (globals.addr) return { addr: parseServerAddr(globals.addr, '--addr'), source: '--addr' };
+  if (globals.env.addr) return { addr: parseServerAddr(globals.env.addr, 'GATEHOUSE_ADDR'), source: 'GATEHOUSE_ADDR' };
+  if (profileAddr) return { addr: parseServerAddr(profileAddr, 'the address stored at login'), source: 'the address stored at login' };
+  const legacy = readConfig(globals.env).addr;
+  if (legacy) return { addr: parseServerAddr(legacy, '~/.gatehouse/config.json addr'), source: '~/.gatehouse/config.json' };
+  return { addr: parseServerAddr(DEFAULT_ADDR, 'the default address'), source: 'the default address' };
 }
 
-interface Profile {
-  addr?: string;
+/** A client, and what it was made from: the identity, its user, the address. */
+export interface Session {
+  client: GatehouseClient;
+  context: CallContext;
 }
 
-export function readProfile(env: CliEnv): Profile {
-  const file = path.join(profileDir(env), 'config.json');
-  if (!existsSync(file)) return {};
+/**
+ * Opens a client as the identity the global flags choose (see resolveIdentity); refuses an
+ * expired identity, saying how to get a new one.
+ */
+export async function openSession(globals: GlobalOptions): Promise<Session> {
+  const identity = resolveIdentity(globals);
+  if (identity.notice) process.stderr.write(`(${identity.notice})\n`);
+  const file = await readIdentityFile(identity.path);
+  const user = file.identity.user;
+  if (file.identity.expiresMs <= Date.now()) {
+    throw new CliError(`the identity of "${user}" (${identity.source}) expired at ${new Date(file.identity.expiresMs).toISOString()}; ${renewHint(user)}`);
+  }
+  // An identity that is no profile (from `request assume`, `auth sign`) still belongs to a
+  // cluster, whose address a login may have stored.
+  const { addr, source } = resolveAddr(globals, identity.profile?.addr ?? readClusterAddr(globals.env, clusterOfCa(file.caPems[0] ?? '')));
+  const admin = dataDirAdminIdentity(globals.env.cwd);
+  return {
+    client: new GatehouseClient({ addr: addr.text, identity: file }),
+    context: { addr, addrSource: source, identity, material: file, user, adminHere: admin && admin !== identity.path ? './data/admin-identity.pem' : undefined },
+  };
+}
+
+/**
+ * Runs `fn` with a connected client and closes it afterwards, whatever happens; a failed call
+ * becomes a CliError that says in one line what went wrong and what to do.
+ */
+export async function withClient<T>(globals: GlobalOptions, fn: (client: GatehouseClient, session: Session) => Promise<T>): Promise<T> {
+  const session = await openSession(globals);
   try {
-    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    if (typeof parsed === 'object' && parsed !== null && 'addr' in parsed && typeof parsed.addr === 'string') return { addr: parsed.addr };
-  } catch {
-    // A broken profile is ignored: flags and env still work, and `login` rewrites it.
-  }
-  return {};
-}
-
-export function resolveAddr(globals: GlobalOptions): string {
-  return globals.addr ?? globals.env.addr ?? readProfile(globals.env).addr ?? DEFAULT_ADDR;
-}
-
-/** The identity file to use, in order: --identity, GATEHOUSE_IDENTITY, ~/.gatehouse/identity.pem, ./data/admin-identity.pem. */
-export function resolveIdentityPath(globals: GlobalOptions): string {
-  const explicit = globals.identity ?? globals.env.identity;
-  if (explicit) return explicit;
-  const candidates = [path.join(profileDir(globals.env), 'identity.pem'), path.join(globals.env.cwd, 'data', 'admin-identity.pem')];
-  const found = candidates.find((c) => existsSync(c));
-  if (!found) {
-    throw new UsageError(
-      'no identity file found: pass --identity FILE, set GATEHOUSE_IDENTITY, or run `gatehouse login --addr HOST:PORT --token TOKEN`',
-    );
-  }
-  return found;
-}
-
-/** Opens a client from the global flags; refuses an expired identity with a clear message. */
-export async function connect(globals: GlobalOptions): Promise<GatehouseClient> {
-  const file = resolveIdentityPath(globals);
-  const identity = await readIdentityFile(file);
-  if (identity.identity.expiresMs <= Date.now()) {
-    throw new UsageError(`identity file ${file} (user "${identity.identity.user}") expired at ${new Date(identity.identity.expiresMs).toISOString()}; get a new one`);
-  }
-  return new GatehouseClient({ addr: resolveAddr(globals), identity });
-}
-
-/** Runs `fn` with a connected client and closes it afterwards, whatever happens. */
-export async function withClient<T>(globals: GlobalOptions, fn: (client: GatehouseClient) => Promise<T>): Promise<T> {
-  const client = await connect(globals);
-  try {
-    return await fn(client);
+    return await fn(session.client, session);
+  } catch (err) {
+    throw await explainCallError(err, session.context);
   } finally {
-    client.close();
+    session.client.close();
   }
 }

@@ -1,20 +1,23 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { parseDuration } from '../domain/duration.ts';
 import { UsageError } from './cli-error.ts';
-import type { OutputFormat } from './output.ts';
+import type { CliEnv, CommandContext, CommandSpec, FlagSpecs, FlagValues, GlobalOptions } from './command-spec.ts';
+import { nearest } from './nearest.ts';
 
-/** Flags every client command accepts. */
+/** Flags every command that talks to the server accepts, before or after the command. */
 export const GLOBAL_FLAGS = {
-  addr: { type: 'string' },
-  identity: { type: 'string', short: 'i' },
-  format: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const satisfies ParseArgsOptionsConfig;
+  addr: {
+    type: 'string',
+    value: 'HOST[:PORT]',
+    description: "server address; port 3025 when left out (env GATEHOUSE_ADDR; default: the profile's address, else 127.0.0.1:3025)",
+  },
+  identity: { type: 'string', short: 'i', value: 'FILE', file: true, description: 'act with this identity file (env GATEHOUSE_IDENTITY)' },
+  profile: { type: 'string', value: 'NAME', description: 'act as this login profile, USER or CLUSTER/USER (env GATEHOUSE_PROFILE; list: gatehouse profile ls)' },
+  format: { type: 'string', value: 'table|json', choices: ['table', 'json'], description: 'output: a table for people, JSON (snake_case keys) for scripts (default table)' },
+} as const satisfies FlagSpecs;
 
-export const GLOBAL_HELP = `Global flags:
-  --addr HOST:PORT     server address (env GATEHOUSE_ADDR, ~/.gatehouse/config.json, default 127.0.0.1:3025)
-  --identity FILE      identity file (env GATEHOUSE_IDENTITY, ~/.gatehouse/identity.pem, ./data/admin-identity.pem)
-  --format table|json  output format (default table)`;
+/** `-h, --help`, which every command and group answers. */
+export const HELP_FLAG = { help: { type: 'boolean', short: 'h', description: 'show this help' } } as const satisfies FlagSpecs;
 
 /**
  * Moves global flags written before the command (`gatehouse --identity F request ls`, as with
@@ -28,7 +31,7 @@ export function hoistGlobalFlags(argv: readonly string[]): string[] {
     const arg = argv[i];
     if (arg === undefined) break;
     const name = arg === '-i' ? 'identity' : arg.startsWith('--') ? arg.slice(2).split('=')[0] : undefined;
-    if (name !== 'addr' && name !== 'identity' && name !== 'format') break;
+    if (name === undefined || !Object.hasOwn(GLOBAL_FLAGS, name)) break;
     if (arg.includes('=')) {
       leading.push(arg);
       i += 1;
@@ -42,53 +45,79 @@ export function hoistGlobalFlags(argv: readonly string[]): string[] {
   return [...argv.slice(i), ...leading];
 }
 
-/** What main() read from the environment, passed down so nothing else reads process.env. */
-export interface CliEnv {
-  home: string;
-  cwd: string;
-  addr: string | undefined;
-  identity: string | undefined;
-  /** GATEHOUSE_WEB: the web console's URL (`gatehouse web login`). */
-  web?: string | undefined;
+function toParseArgsOptions(flags: FlagSpecs): ParseArgsOptionsConfig {
+  const out: ParseArgsOptionsConfig = {};
+  for (const [name, spec] of Object.entries(flags)) out[name] = spec.short ? { type: spec.type, short: spec.short } : { type: spec.type };
+  return out;
 }
 
-export interface GlobalOptions {
-  addr: string | undefined;
-  identity: string | undefined;
-  format: OutputFormat;
-  env: CliEnv;
+/** Every flag `command` takes, its own first, then `--help` and (for client commands) the global ones. */
+export function flagsOf(command: CommandSpec): FlagSpecs {
+  return { ...command.flags, ...HELP_FLAG, ...(command.clientFlags === false ? {} : GLOBAL_FLAGS) };
 }
 
-export interface ParsedCommand<T extends ParseArgsOptionsConfig> {
-  values: ReturnType<typeof parseArgs<{ options: T & typeof GLOBAL_FLAGS; allowPositionals: true; strict: true }>>['values'];
-  positionals: string[];
-  globals: GlobalOptions;
+/** Node's parseArgs messages, said the way the rest of the CLI speaks, naming the command. */
+function explainParseError(err: unknown, flags: FlagSpecs, commandPath: string): UsageError {
+  const code = (err as { code?: unknown }).code;
+  const message = err instanceof Error ? err.message : String(err);
+  const quoted = /'(-[^']*)'/.exec(message)?.[1] ?? '';
+  const see = `(see ${commandPath} --help)`;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const guess = nearest(quoted.replace(/^-+/, '').split('=')[0] ?? '', Object.keys(flags));
+    return new UsageError(`unknown flag ${quoted} for ${commandPath}${guess ? `; did you mean --${guess}?` : ''} ${see}`);
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const flag = /--([a-z-]+)/.exec(message)?.[1];
+    const spec = flag === undefined ? undefined : flags[flag];
+    if (spec?.type === 'boolean') return new UsageError(`--${flag} takes no value ${see}`);
+    if (spec) return new UsageError(`--${flag} needs a value: --${flag} ${spec.value ?? 'VALUE'} ${see}`);
+  }
+  return new UsageError(`${message} ${see}`);
 }
+
+/** The result of parsing a command line: help wanted, or what to run with. */
+export type Parsed<F extends FlagSpecs> = { help: true } | ({ help: false } & CommandContext<F>);
 
 /**
- * Parses one command's flags (plus the global ones). `--help` prints `usage` and exits 0;
- * unknown flags and missing values are UsageErrors naming the flag.
+ * Parses one command's arguments: its flags, `--help`, the global flags when it talks to the
+ * server, and its positional arguments, exactly as many as it takes.
+ *
+ * @throws UsageError naming the unknown flag (and the nearest known one), a flag without its
+ *   value, a missing or an unexpected argument, or a bad `--format`.
  */
-export function parseCommand<T extends ParseArgsOptionsConfig>(argv: string[], options: T, usage: string, env: CliEnv): ParsedCommand<T> {
+export function parseCommandLine<F extends FlagSpecs>(argv: readonly string[], command: CommandSpec<F>, commandPath: string, env: CliEnv): Parsed<F> {
+  const flags = flagsOf(command as CommandSpec);
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { ...options, ...GLOBAL_FLAGS }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: [...argv], options: toParseArgsOptions(flags), allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UsageError(`${err instanceof Error ? err.message : String(err)}\n\n${usage}`);
+    throw explainParseError(err, flags, commandPath);
   }
   const v: Record<string, unknown> = parsed.values;
-  const str = (key: string): string | undefined => (typeof v[key] === 'string' ? v[key] : undefined);
-  if (v.help === true) {
-    process.stdout.write(`${usage}\n\n${GLOBAL_HELP}\n`);
-    process.exit(0);
+  if (v.help === true) return { help: true };
+  const args = command.args ?? [];
+  const required = args.filter((a) => !a.optional).length;
+  const [missing] = args.slice(parsed.positionals.length).filter((a) => !a.optional);
+  if (parsed.positionals.length < required && missing) {
+    throw new UsageError(`${commandPath}: missing ${missing.name} (${usageLine(command as CommandSpec, commandPath)})`);
   }
+  const extra = parsed.positionals[args.length];
+  if (extra !== undefined) {
+    const takes = args.length === 0 ? 'takes no arguments' : `takes ${args.map((a) => a.name).join(' ')}`;
+    throw new UsageError(`unexpected argument ${JSON.stringify(extra)}: ${commandPath} ${takes} (quote a value with spaces; see ${commandPath} --help)`);
+  }
+  const str = (key: string): string | undefined => (typeof v[key] === 'string' ? v[key] : undefined);
   const format = str('format') ?? 'table';
   if (format !== 'table' && format !== 'json') throw new UsageError(`--format must be table or json, not ${JSON.stringify(format)}`);
-  return {
-    values: parsed.values,
-    positionals: parsed.positionals,
-    globals: { addr: str('addr'), identity: str('identity'), format, env },
-  };
+  const globals: GlobalOptions = { addr: str('addr'), identity: str('identity'), profile: str('profile'), format, env };
+  // parseArgs checked every value against the specs' types, which FlagValues<F> mirrors.
+  return { help: false, values: parsed.values as FlagValues<F>, args: parsed.positionals, globals };
+}
+
+/** `gatehouse request review ID [flags]`: the synopsis of a command. */
+export function usageLine(command: CommandSpec, commandPath: string): string {
+  const args = (command.args ?? []).map((a) => (a.optional ? `[${a.name}]` : a.name));
+  return [commandPath, ...args, '[flags]'].join(' ');
 }
 
 /** Parses `8h`, `30m`, `7d`, `2160h`; names the flag on error. */

@@ -4,53 +4,45 @@ import { pino } from 'pino';
 import type { AppError } from '../domain/app-error.ts';
 import { createServer } from '../server/create-server.ts';
 import { loadServerConfig } from '../server/server-config.ts';
-import { UsageError } from './cli-error.ts';
-import type { CliEnv } from './parse-command.ts';
-import { parseArgs } from 'node:util';
+import { defineCommand, type CliEnv, type CommandGroup } from './command-spec.ts';
 
-const USAGE = `Usage: gatehouse server start [--data-dir DIR] [--listen HOST:PORT] [--enroll-listen HOST:PORT]
-                              [--metrics-listen HOST:PORT] [--web-listen HOST:PORT] [--config FILE]
-                              [--storage URL] [--log-level LEVEL]
+const start = defineCommand({
+  name: 'start',
+  summary: 'run the access-request server',
+  description:
+    'Defaults: data in ./data (CA, SQLite file, admin identity), API on 127.0.0.1:3025 (mutual TLS),\ninvite redemption on the next port. Stops on SIGTERM or SIGINT after draining.',
+  clientFlags: false,
+  flags: {
+    'data-dir': { type: 'string', value: 'DIR', file: true, description: 'where the CA, the SQLite file and the admin identity live (default ./data)' },
+    listen: { type: 'string', value: 'HOST:PORT', description: 'the API address, mutual TLS (default 127.0.0.1:3025)' },
+    'enroll-listen': { type: 'string', value: 'HOST:PORT', description: 'the invite port for gatehouse login (default: the API port + 1)' },
+    'metrics-listen': { type: 'string', value: 'HOST:PORT', description: 'serve Prometheus /metrics and /healthz over plain HTTP there (off by default)' },
+    'web-listen': { type: 'string', value: 'HOST:PORT', description: 'serve the web console over HTTPS there (off by default; sign in with gatehouse web login)' },
+    config: { type: 'string', short: 'c', value: 'FILE', file: true, description: 'a YAML config file (unknown keys are errors)' },
+    storage: { type: 'string', value: 'URL', description: 'sqlite:PATH (default) or postgres://USER@HOST:PORT/DB for several replicas' },
+    'log-level': { type: 'string', value: 'LEVEL', choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'], description: 'trace, debug, info (default), warn, error or fatal' },
+  },
+  examples: ['gatehouse server start', 'gatehouse server start --config /etc/gatehouse/server.yaml'],
+  async run({ values, globals }) {
+    await runServer(values, globals.env);
+  },
+});
 
-Starts the access-request server. Defaults: data in ./data (CA, SQLite file, admin identity),
-API on 127.0.0.1:3025 (mutual TLS), invite redemption on the next port.
---storage: sqlite:PATH (default) or postgres://USER@HOST:PORT/DB for several replicas.
---metrics-listen: serve Prometheus /metrics and /healthz over plain HTTP there (off by default).
---web-listen: serve the web console over HTTPS there (off by default; sign in with gatehouse web login).`;
+/** `gatehouse server start`. */
+export const serverGroup: CommandGroup = { name: 'server', summary: 'run the access-request server: start', commands: [start] };
 
-export async function runServerCommand(argv: string[], env: CliEnv): Promise<void> {
-  const [sub, ...rest] = argv;
-  if (sub !== 'start') {
-    if (sub === undefined || sub === 'help' || sub === '--help') {
-      process.stdout.write(`${USAGE}\n`);
-      return;
-    }
-    throw new UsageError(`unknown command "server ${sub}"\n\n${USAGE}`);
-  }
-  let values;
-  try {
-    values = parseArgs({
-      args: rest,
-      options: {
-        'data-dir': { type: 'string' },
-        listen: { type: 'string' },
-        'enroll-listen': { type: 'string' },
-        'metrics-listen': { type: 'string' },
-        'web-listen': { type: 'string' },
-        config: { type: 'string', short: 'c' },
-        storage: { type: 'string' },
-        'log-level': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }).values;
-  } catch (err) {
-    throw new UsageError(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
+interface ServerFlags {
+  'data-dir'?: string;
+  listen?: string;
+  'enroll-listen'?: string;
+  'metrics-listen'?: string;
+  'web-listen'?: string;
+  config?: string;
+  storage?: string;
+  'log-level'?: string;
+}
+
+async function runServer(values: ServerFlags, env: CliEnv): Promise<void> {
   const config = loadServerConfig({
     ...(values.config ? { configFile: values.config } : {}),
     ...(values['data-dir'] ? { dataDir: path.resolve(env.cwd, values['data-dir']) } : {}),
@@ -74,10 +66,10 @@ export async function runServerCommand(argv: string[], env: CliEnv): Promise<voi
   process.stderr.write(
     `\nGatehouse is running: API ${server.addr} (mTLS), invites ${server.enrollAddr}${server.metricsAddr ? `, metrics http://${server.metricsAddr}/metrics` : ''}, data in ${config.dataDir}\n` +
       `${firstStart ? 'First start: created the cluster CA and ' : ''}admin identity: ${config.adminIdentityPath}\n\n` +
-      `Next steps, in another terminal (in a checkout, \`gatehouse\` is \`./dev gatehouse\`; ./data/admin-identity.pem is picked up from this directory):\n` +
+      `Next steps, in another terminal (in a checkout, \`gatehouse\` is \`./dev gatehouse\`; with no other identity configured, ./data/admin-identity.pem is used from this directory):\n` +
       `  ${cli} roles apply -f examples/roles.yaml        # add roles (Teleport v4 role YAML)\n` +
       `  ${cli} users add alice --roles sres              # add a user; prints a one-time invite\n` +
-      `  ${cli} login --addr ${server.addr} --token ...   # (alice) redeem it: ~/.gatehouse/identity.pem\n` +
+      `  ${cli} login --addr ${server.addr} --token ...   # (alice) redeem it: profile ~/.gatehouse/CLUSTER/alice.pem\n` +
       `  ${cli} request create --roles prodaccess --reason "INC-42"\n` +
       `  ${cli} request ls   |   ${cli} request review ID --approve   |   ${cli} audit ls\n` +
       `Use --identity ${id} to act as admin from elsewhere.\n\n`,

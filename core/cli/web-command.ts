@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
 import { request as httpsRequest } from 'node:https';
 import { rootCertificates } from 'node:tls';
-import { readIdentityFile } from '../auth/identity-file.ts';
 import { hostOf } from '../server/host-port.ts';
 import { UsageError } from './cli-error.ts';
-import { resolveAddr, resolveIdentityPath } from './connect.ts';
+import { defineCommand, type CliEnv, type CommandGroup } from './command-spec.ts';
+import { openSession } from './connect.ts';
 import { printJson } from './output.ts';
-import { parseCommand, type CliEnv } from './parse-command.ts';
 
 /** The console's port when the server's `web_listen` is left to the documented default. */
 export const DEFAULT_WEB_PORT = 3080;
@@ -80,24 +79,26 @@ function openInBrowser(url: string): void {
   child.unref();
 }
 
+const login = defineCommand({
+  name: 'login',
+  summary: 'print a one-time link that signs this identity in to the web console',
+  description: `The link works once, within 60 seconds. The console is found at --web, GATEHOUSE_WEB, or the\nAPI host on port ${DEFAULT_WEB_PORT}.`,
+  flags: {
+    web: { type: 'string', value: 'URL', description: `the console, e.g. https://gatehouse.example.com (env GATEHOUSE_WEB; default https://<host of the API>:${DEFAULT_WEB_PORT})` },
+    next: { type: 'string', value: 'PATH', description: 'the console page to land on, e.g. /web/requests/<id>' },
+    open: { type: 'boolean', description: 'also open the link in the default browser' },
+  },
+  examples: ['gatehouse web login', 'gatehouse web login --next /web/requests/0190a0e2-... --open'],
+  async run({ values, globals }) {
+    if (values.next !== undefined && !values.next.startsWith('/web/')) throw new UsageError(`--next: expected a console path such as /web/requests/<id>, got ${JSON.stringify(values.next)}`);
+    const { context } = await openSession(globals);
+    const base = resolveWebUrl(values.web, globals.env, context.addr.text);
+    const link = await requestLink(base, context.material, values.next);
+    if (globals.format === 'json') return printJson(link);
+    process.stdout.write(`Open this link within 60 seconds to sign in as ${link.user} (it works once):\n\n  ${link.url}\n\n`);
+    if (values.open === true) openInBrowser(link.url);
+  },
+});
+
 /** `gatehouse web login`. */
-export async function runWebCommand(argv: string[], env: CliEnv): Promise<void> {
-  const [sub, ...rest] = argv;
-  if (sub !== 'login') {
-    if (sub === undefined || sub === 'help' || sub === '--help') {
-      process.stdout.write(`${USAGE}\n`);
-      return;
-    }
-    throw new UsageError(`unknown command "web ${sub}"\n\n${USAGE}`);
-  }
-  const { values, globals } = parseCommand(rest, { web: { type: 'string' }, next: { type: 'string' }, open: { type: 'boolean' } }, USAGE, env);
-  if (values.next !== undefined && !values.next.startsWith('/web/')) throw new UsageError(`--next: expected a console path such as /web/requests/<id>, got ${JSON.stringify(values.next)}`);
-  const base = resolveWebUrl(values.web, env, resolveAddr(globals));
-  const file = resolveIdentityPath(globals);
-  const identity = await readIdentityFile(file);
-  if (identity.identity.expiresMs <= Date.now()) throw new UsageError(`identity file ${file} expired at ${new Date(identity.identity.expiresMs).toISOString()}; get a new one`);
-  const link = await requestLink(base, identity, values.next);
-  if (globals.format === 'json') return printJson(link);
-  process.stdout.write(`Open this link within 60 seconds to sign in as ${link.user} (it works once):\n\n  ${link.url}\n\n`);
-  if (values.open) openInBrowser(link.url);
-}
+export const webGroup: CommandGroup = { name: 'web', summary: 'the web console: login', commands: [login] };

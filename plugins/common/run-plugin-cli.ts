@@ -40,6 +40,20 @@ export async function runPluginCli<C>(definition: PluginDefinition<C>, io: Plugi
 Options:
   -c, --config FILE   the plugin.toml (default /etc/${command}.toml)
   -d, --debug         log at debug level (overrides [log] severity)
+  -h, --help          this text
+
+Examples:
+  ${command} configure > plugin.toml      # then fill in [gatehouse] and [${definition.name}]
+  ${command} check -c plugin.toml
+  ${command} start -c plugin.toml         # without Docker: npx ${command} start -c plugin.toml
+
+Exit status:
+  0  done (start: stopped by SIGTERM or SIGINT)
+  1  a failure: a bad config, an identity that is missing, expired or refused, a service
+     that refuses the credentials, or a failed check step
+  2  usage error: unknown command or flag
+
+Shell completion: gatehouse completion bash|zsh|fish covers ${command} too.
 `;
   let parsed: ReturnType<typeof parse>;
   try {

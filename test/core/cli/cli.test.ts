@@ -16,7 +16,7 @@ interface Result {
   stderr: string;
 }
 
-describe('gatehouse CLI against a real server', () => {
+describe('gatehouse CLI against a real server', { timeout: 120_000 }, () => {
   let t: TestServer;
   let home: string;
   let rolesFile: string;
@@ -26,7 +26,7 @@ describe('gatehouse CLI against a real server', () => {
       const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
         env: { PATH: process.env.PATH ?? '', HOME: home, ...env },
         cwd: home,
-        timeout: 30_000,
+        timeout: 90_000,
       });
       return { code: 0, stdout, stderr };
     } catch (err) {
@@ -64,7 +64,7 @@ describe('gatehouse CLI against a real server', () => {
     const login = await gh(['login', '--addr', t.addr, '--enroll-addr', t.server.enrollAddr, '--token', token]);
     expect(login.stderr).toBe('');
     expect(login.stdout).toContain('Logged in');
-    const identity = path.join(home, '.gatehouse', 'identity.pem');
+    const identity = path.join(home, '.gatehouse', 'gatehouse', 'alice.pem');
     expect(statSync(identity).mode & 0o777).toBe(0o600);
     // The invite is one-time.
     const again = await gh(['login', '--addr', t.addr, '--enroll-addr', t.server.enrollAddr, '--token', token]);
@@ -103,9 +103,9 @@ describe('gatehouse CLI against a real server', () => {
     const signed = await admin(['auth', 'sign', '--user', 'slack-plugin', '--ttl', '2160h', '--out', out]);
     expect(signed.stdout).toContain('slack-plugin');
     const status = await gh(['status', '--identity', out, '--addr', t.addr, '--format', 'json']);
-    const ping = JSON.parse(status.stdout) as { user: string; identityExpiresMs: number };
+    const ping = JSON.parse(status.stdout) as { user: string; identity_expires: string };
     expect(ping.user).toBe('slack-plugin');
-    expect(ping.identityExpiresMs - Date.now()).toBeGreaterThan(2159 * 3600_000);
+    expect(Date.parse(ping.identity_expires) - Date.now()).toBeGreaterThan(2159 * 3600_000);
   });
 
   it('lists audit events and requests in a time window, and says when --limit cut the list short', async () => {
@@ -183,6 +183,7 @@ describe('gatehouse CLI against a real server', () => {
     const missing = await admin(['request', 'show', '018f0000-0000-7000-8000-000000000000']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/NOT_FOUND/);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
     expect(missing.stderr).not.toMatch(/\n\s+at /);
     const badYaml = path.join(home, 'evil.yaml');
     writeFileSync(badYaml, 'kind: role\nversion: v4\nmetadata: {name: x}\nspec: {allow: {logins: 7}}\n');
