@@ -129,6 +129,11 @@ export interface StoredEvent {
   name: string;
   /** Present on PUT of an access_request. */
   request?: AccessRequest;
+  /**
+   * On DELETE of an access_request: whose request it was, so a watcher of one user's requests
+   * learns of the deletion. Absent from events stored before it was recorded.
+   */
+  owner?: string;
   role?: Role;
   user?: User;
 }

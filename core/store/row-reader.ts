@@ -15,6 +15,8 @@ export interface RowReader {
   optionalInteger(column: string): number | undefined;
   /** A JSON document: text (SQLite) or already parsed (pg jsonb), validated by `schema`. */
   json<T>(column: string, schema: z.ZodType<T>): T;
+  /** Like `json`, but SQL NULL becomes undefined. */
+  optionalJson<T>(column: string, schema: z.ZodType<T>): T | undefined;
 }
 
 export function readRow(row: Readonly<Record<string, unknown>>, table: string): RowReader {
@@ -43,6 +45,10 @@ export function readRow(row: Readonly<Record<string, unknown>>, table: string): 
     optionalInteger(column) {
       const value = row[column];
       return value === null || value === undefined ? undefined : integerOf(column, value);
+    },
+    optionalJson(column, schema) {
+      const value = row[column];
+      return value === null || value === undefined ? undefined : this.json(column, schema);
     },
     json(column, schema) {
       let value = row[column];

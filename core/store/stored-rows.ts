@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import { AppError } from '../domain/app-error.ts';
 import type { AccessRequest, AuditEvent, PluginData, ResourceKind, Role, StoredEvent, User, UserDraft } from '../domain/types.ts';
 import { readRow } from './row-reader.ts';
@@ -17,10 +18,10 @@ export interface EventDraft {
   type: 'PUT' | 'DELETE';
   kind: ResourceKind;
   name: string;
-  /** The resource as JSON on PUT; null on DELETE. */
+  /** The resource as JSON on PUT; on DELETE of a request `{"owner": user}`, else null. */
   json: string | null;
   /** The same resource as an object, so a backend can announce the committed event without re-reading it. */
-  resource?: Pick<StoredEvent, 'request' | 'role' | 'user'>;
+  resource?: Pick<StoredEvent, 'request' | 'role' | 'user' | 'owner'>;
 }
 
 /** The event a draft becomes once stored at `position`. */
@@ -59,6 +60,17 @@ export const deleteEvent = (kind: ResourceKind, name: string): EventDraft => ({
   name,
   json: null,
 });
+
+/** The DELETE event of a request, naming its owner (see StoredEvent.owner). */
+export const deleteRequestEvent = (request: AccessRequest): EventDraft => ({
+  type: 'DELETE',
+  kind: 'access_request',
+  name: request.id,
+  json: JSON.stringify({ owner: request.user }),
+  resource: { owner: request.user },
+});
+
+const deletedRequestSchema = z.object({ owner: z.string() });
 
 /**
  * What storing a request writes: its `requests` columns in table order (id, user_name, state,
@@ -118,7 +130,8 @@ export function parseEventRow(row: Row): StoredEvent {
   const base = { position: r.integer('position'), timeMs: r.integer('time_ms'), name: r.string('name') };
   if (type === 'DELETE') {
     if (kind !== 'access_request' && kind !== 'role' && kind !== 'user') throw badKind(kind);
-    return { ...base, type, kind };
+    const deleted = kind === 'access_request' ? r.optionalJson('json', deletedRequestSchema) : undefined;
+    return deleted === undefined ? { ...base, type, kind } : { ...base, type, kind, owner: deleted.owner };
   }
   if (type !== 'PUT') throw new AppError('internal', `stored events.type is invalid: ${type}`);
   switch (kind) {

@@ -9,6 +9,7 @@ import type { StoreLog } from '../store-log.ts';
 import type { AuditQuery, Committed, Invite, Page, RequestChange, RequestQuery, Store, StoreObserver } from '../store.ts';
 import {
   deleteEvent,
+  deleteRequestEvent,
   parseAuditRow,
   parseInviteRow,
   parsePluginDataRows,
@@ -166,7 +167,8 @@ class PostgresStore implements Store {
       // plugin_data rows go with it (ON DELETE CASCADE).
       const row = (await tx.query('DELETE FROM requests WHERE id = ? RETURNING json', [id]))[0];
       if (row === undefined) throw notFound(`access request ${id} not found`);
-      return { value: parseRequestRow(row), position: await appendEvents(tx, [deleteEvent('access_request', id)], audit, this.#now()) };
+      const value = parseRequestRow(row);
+      return { value, position: await appendEvents(tx, [deleteRequestEvent(value)], audit, this.#now()) };
     });
   }
 

@@ -11,6 +11,7 @@ import type { StoreLog } from '../store-log.ts';
 import type { AuditQuery, Committed, Invite, Page, RequestChange, RequestQuery, Store, StoreObserver } from '../store.ts';
 import {
   deleteEvent,
+  deleteRequestEvent,
   parseAuditRow,
   parseEventRow,
   parseInviteRow,
@@ -156,7 +157,7 @@ class SqliteStore implements Store {
       if (value === undefined) throw notFound(`access request ${id} not found`);
       // plugin_data rows go with it (ON DELETE CASCADE).
       this.#db.run('DELETE FROM requests WHERE id = ?', id);
-      return { value, position: this.#commits.append([deleteEvent('access_request', id)], audit, timeMs) };
+      return { value, position: this.#commits.append([deleteRequestEvent(value)], audit, timeMs) };
     });
   }
 

@@ -101,6 +101,18 @@ describe('WatchEvents: ordered, filtered, resumable', () => {
     const mine = await alice.createAccessRequest({ roles: ['prodaccess'], reason: 'mine' });
     await own.until(() => own.events.some((e) => e.name === mine.id));
     expect(own.events.every((e) => e.type === 'INIT' || e.request?.user === 'alice')).toBe(true);
+
+    // A deletion reaches the owner's own watch (it names the owner), and no one else's.
+    const carol = await t.userClient('carol', ['sres']);
+    const carols = await carol.createAccessRequest({ roles: ['prodaccess'], reason: 'not alice either' });
+    await t.admin.deleteAccessRequest(carols.id);
+    await t.admin.deleteAccessRequest(mine.id);
+    await own.until(() => own.events.some((e) => e.type === 'DELETE'));
+    expect(own.events.filter((e) => e.type === 'DELETE').map((e) => e.name)).toEqual([mine.id]);
+    // Resumed from the store, the deletion still names its owner.
+    const replay = collectEvents(alice.watchEvents({ user: 'alice', since: own.events[0]?.position ?? 0 }));
+    await replay.until(() => replay.events.some((e) => e.type === 'CAUGHT_UP'));
+    expect(replay.events.filter((e) => e.type === 'DELETE').map((e) => e.name)).toEqual([mine.id]);
   });
 
   it('answers OUT_OF_RANGE for a position ahead of the log or pruned away', async () => {

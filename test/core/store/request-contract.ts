@@ -202,7 +202,7 @@ export function describeRequestContract(ctx: StoreContractContext): void {
       expect(await ctx.store.getPluginData(requestId(1))).toEqual({});
       expect(await ctx.store.getPluginData(requestId(2))).toEqual({ slack: { ts: '3.4' } });
       const last = (await allEvents()).at(-1);
-      expect(last).toEqual({ position: deleted.position, timeMs: ctx.clock, type: 'DELETE', kind: 'access_request', name: requestId(1) });
+      expect(last).toEqual({ position: deleted.position, timeMs: ctx.clock, type: 'DELETE', kind: 'access_request', name: requestId(1), owner: 'alice' });
       expect((await allAudit()).at(-1)).toMatchObject({ type: 'access_request.delete', requestId: requestId(1) });
       await expectAppError(ctx.store.deleteRequest(requestId(1), audit('x')), 'not_found');
       // The id can be reused, and the old plugin data does not come back.
