@@ -5,7 +5,7 @@ export const JIRA_SAMPLE_CONFIG = `# Gatehouse Jira plugin configuration (gateho
 
 [gatehouse]                     # "[teleport]" is accepted too
 addr = "gatehouse.example.com:3025"
-identity = "/var/lib/gatehouse/jira-plugin.pem"
+identity = "/var/lib/gatehouse/jira-plugin.pem"   # identity file (gatehouse auth sign --user jira-plugin --ttl 2160h --out FILE); reloaded when renewed
 # web_console_url = "https://gatehouse.example.com"   # issues link to <url>/web/requests/<id>
 
 [jira]

@@ -5,7 +5,7 @@ export const PAGERDUTY_SAMPLE_CONFIG = `# Gatehouse PagerDuty plugin configurati
 
 [gatehouse]                     # "[teleport]" is accepted too, so a Teleport plugin config loads unchanged
 addr = "gatehouse.example.com:3025"           # or a list: ["gh-1.example.com:3025", "gh-2.example.com:3025"]
-identity = "/var/lib/gatehouse/plugin.pem"    # identity file (gatehouse auth sign --user access-pagerduty); reloaded when renewed
+identity = "/var/lib/gatehouse/plugin.pem"    # identity file (gatehouse auth sign --user pagerduty-plugin --ttl 2160h --out FILE); reloaded when renewed
 # web_console_url = "https://gatehouse.example.com"   # incidents link to <url>/web/requests/<id>
 
 [pagerduty]

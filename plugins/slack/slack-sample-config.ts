@@ -4,7 +4,7 @@ export const SLACK_SAMPLE_CONFIG = `# Gatehouse Slack plugin configuration (gate
 
 [gatehouse]                     # "[teleport]" is accepted too, so a Teleport plugin config loads unchanged
 addr = "gatehouse.example.com:3025"           # or a list: ["gh-1.example.com:3025", "gh-2.example.com:3025"]
-identity = "/var/lib/gatehouse/plugin.pem"    # identity file (gatehouse auth sign --user access-plugin); reloaded when renewed
+identity = "/var/lib/gatehouse/plugin.pem"    # identity file (gatehouse auth sign --user slack-plugin --ttl 2160h --out FILE); reloaded when renewed
 # client_key = "/var/lib/gatehouse/plugin.key"  # instead of identity: key, certificate and CA files
 # client_crt = "/var/lib/gatehouse/plugin.crt"
 # root_cas = "/var/lib/gatehouse/cas.pem"
